@@ -1,0 +1,138 @@
+"""A stacked LSTM in NumPy that runs checkpoints in Keras' weight layout.
+
+Checkpoint kind "lstm". For layers k = 0 .. L-1, with H units each:
+
+    lstm_{k}_kernel            (inputs_k, 4H)   inputs_0 = embedding width, or V
+    lstm_{k}_recurrent_kernel  (H, 4H)          inputs_k = H for k > 0
+    lstm_{k}_bias              (4H,)
+    embedding                  (V, E)           optional; without it x is one-hot
+    dense_kernel               (H, V)
+    dense_bias                 (V,)
+
+The four H-wide blocks of each kernel are the gates i, f, c, o, as in Keras:
+
+    z = x W + h_prev U + b,   i = g(z_i), f = g(z_f), o = g(z_o)
+    c = f * c_prev + i * tanh(z_c),   h = o * tanh(c)
+
+where g is the logistic sigmoid, or Keras 2's ``hard_sigmoid``
+(``clip(0.2 z + 0.5, 0, 1)``) when the metadata's hyperparameters say
+``"gate_activation": "hard_sigmoid"``. A sequence starts from zero states with
+the end symbol (index 0) as its first input, so a names model reads
+``\\nname\\n`` and a text model starts as if after a line break.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dinogen.checkpoint import Checkpoint, check_shapes
+from dinogen.errors import DinogenError
+
+GATE_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    # tanh form: no overflow warning for large negative z
+    return 0.5 * (np.tanh(0.5 * z) + 1.0)
+
+
+def hard_sigmoid_keras2(z: np.ndarray) -> np.ndarray:
+    return np.clip(0.2 * z + 0.5, 0.0, 1.0)
+
+
+def lstm_shapes(vocab_size, hidden_size, layers, embedding_size) -> dict:
+    shapes = {}
+    if embedding_size:
+        shapes["embedding"] = (vocab_size, embedding_size)
+    width = embedding_size or vocab_size
+    for k in range(layers):
+        shapes[f"lstm_{k}_kernel"] = (width, 4 * hidden_size)
+        shapes[f"lstm_{k}_recurrent_kernel"] = (hidden_size, 4 * hidden_size)
+        shapes[f"lstm_{k}_bias"] = (4 * hidden_size,)
+        width = hidden_size
+    shapes["dense_kernel"] = (hidden_size, vocab_size)
+    shapes["dense_bias"] = (vocab_size,)
+    return shapes
+
+
+class LSTM:
+    kind = "lstm"
+
+    def __init__(self, arrays: dict[str, np.ndarray], gate_activation="sigmoid"):
+        if gate_activation not in GATE_ACTIVATIONS:
+            raise DinogenError(
+                f"unknown gate activation {gate_activation!r} "
+                f"(known: {', '.join(GATE_ACTIVATIONS)})"
+            )
+        self.gate_activation = gate_activation
+        self.gate = sigmoid if gate_activation == "sigmoid" else hard_sigmoid_keras2
+        self.weights = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
+        self.layers = sum(1 for name in arrays if name.endswith("_recurrent_kernel"))
+        self.hidden_size = self.weights["lstm_0_recurrent_kernel"].shape[0]
+        self.vocab_size = self.weights["dense_bias"].shape[0]
+        self.embedding = self.weights.get("embedding")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: a.copy() for name, a in self.weights.items()}
+
+    def initial_state(self, batch: int) -> tuple[np.ndarray, ...]:
+        """(h_0, c_0, h_1, c_1, ...), each (batch, H)."""
+        return tuple(np.zeros((batch, self.hidden_size)) for _ in range(2 * self.layers))
+
+    def start_inputs(self, batch: int) -> np.ndarray:
+        return np.zeros(batch, dtype=np.int64)
+
+    def _first_layer_input(self, inputs: np.ndarray) -> np.ndarray:
+        """x W for layer 0: a row of the kernel for one-hot x, else embedded x."""
+        kernel = self.weights["lstm_0_kernel"]
+        if self.embedding is None:
+            return kernel[inputs]
+        return self.embedding[inputs] @ kernel
+
+    def step(self, state, inputs: np.ndarray):
+        """Advance a batch one character; returns next-character logits (B, V)."""
+        H = self.hidden_size
+        projected = self._first_layer_input(inputs)
+        new_state = []
+        for k in range(self.layers):
+            h_prev, c_prev = state[2 * k], state[2 * k + 1]
+            if k > 0:
+                projected = h @ self.weights[f"lstm_{k}_kernel"]
+            z = projected + h_prev @ self.weights[f"lstm_{k}_recurrent_kernel"]
+            z += self.weights[f"lstm_{k}_bias"]
+            i = self.gate(z[:, :H])
+            f = self.gate(z[:, H : 2 * H])
+            o = self.gate(z[:, 3 * H :])
+            c = f * c_prev + i * np.tanh(z[:, 2 * H : 3 * H])
+            h = o * np.tanh(c)
+            new_state += [h, c]
+        logits = h @ self.weights["dense_kernel"] + self.weights["dense_bias"]
+        return logits, tuple(new_state)
+
+    def forward(self, inputs: np.ndarray, state=None):
+        """Logits for every position of a (B, T) batch of indices, and the last state."""
+        inputs = np.atleast_2d(inputs)
+        if state is None:
+            state = self.initial_state(inputs.shape[0])
+        logits = []
+        for t in range(inputs.shape[1]):
+            step_logits, state = self.step(state, inputs[:, t])
+            logits.append(step_logits)
+        return np.stack(logits, axis=1), state
+
+
+def lstm_from_checkpoint(checkpoint: Checkpoint, path) -> LSTM:
+    arrays = checkpoint.arrays
+    layers = sum(1 for name in arrays if name.endswith("_recurrent_kernel"))
+    if layers == 0 or "lstm_0_recurrent_kernel" not in arrays:
+        raise DinogenError(f"{path}: missing array 'lstm_0_recurrent_kernel'")
+    hidden_size = arrays["lstm_0_recurrent_kernel"].shape[0]
+    embedding = arrays.get("embedding")
+    embedding_size = 0 if embedding is None else embedding.shape[1]
+    shapes = lstm_shapes(len(checkpoint.vocab), hidden_size, layers, embedding_size)
+    check_shapes(path, arrays, shapes)
+    gate = checkpoint.hyperparameters.get("gate_activation", "sigmoid")
+    try:
+        return LSTM(arrays, gate_activation=gate)
+    except DinogenError as err:
+        raise DinogenError(f"{path}: {err}") from None

@@ -1,0 +1,149 @@
+"""The course's character-level RNN, written for speed in plain NumPy.
+
+    a<t> = tanh(Wax x<t> + Waa a<t-1> + b)        Wax (n_a, n_x), Waa (n_a, n_a)
+    y<t> = softmax(Wya a<t> + by)                 Wya (n_y, n_a), b (n_a, 1)
+                                                  by (n_y, 1)
+
+x<t> is a one-hot column, or all zeros for the first step of a name (input
+index -1 here). Only the recurrence is sequential: the input layer (a column
+lookup), the output layer, the softmax and every weight gradient are computed
+for all time steps at once, and the parameters and gradients each live in one
+flat buffer so clipping and the update are one NumPy call each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dinogen.numerics import FlatParameters, softmax
+
+PARAMETER_NAMES = ("Wax", "Waa", "Wya", "b", "by")
+START = -1  # input index of the all-zeros x<1>
+
+
+def parameter_shapes(hidden_size: int, vocab_size: int) -> dict[str, tuple]:
+    n_a, n_x = hidden_size, vocab_size
+    return {
+        "Wax": (n_a, n_x),
+        "Waa": (n_a, n_a),
+        "Wya": (n_x, n_a),
+        "b": (n_a, 1),
+        "by": (n_x, 1),
+    }
+
+
+class RNN:
+    kind = "rnn"
+
+    def __init__(self, hidden_size: int, vocab_size: int):
+        shapes = parameter_shapes(hidden_size, vocab_size)
+        self.hidden_size = hidden_size
+        self.vocab_size = vocab_size
+        self.params = FlatParameters(shapes)
+        self.grads = FlatParameters(shapes)
+
+    @classmethod
+    def initialized(cls, hidden_size: int, vocab_size: int, seed: int = 1) -> RNN:
+        """Weights as the course initialises them: legacy seed, randn * 0.01, zero biases."""
+        model = cls(hidden_size, vocab_size)
+        draw = np.random.RandomState(seed).randn
+        for name in ("Wax", "Waa", "Wya"):
+            model.params[name][...] = draw(*model.params[name].shape) * 0.01
+        return model
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> RNN:
+        hidden_size, vocab_size = arrays["Wax"].shape
+        model = cls(hidden_size, vocab_size)
+        model.params.load(arrays)
+        return model
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return self.params.copy_arrays()
+
+    # -- training ------------------------------------------------------------
+
+    def loss_and_gradients(
+        self, inputs: np.ndarray, targets: np.ndarray, a_prev: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Cross-entropy of one sequence; fills ``self.grads``.
+
+        inputs, targets: int arrays of length T (inputs may hold START).
+        a_prev: hidden state before the first step, shape (n_a,).
+        Returns the summed loss and the last hidden state, shape (n_a,).
+        """
+        Wax, Waa, Wya = self.params["Wax"], self.params["Waa"], self.params["Wya"]
+        b, by = self.params["b"][:, 0], self.params["by"][:, 0]
+        T, n_a = len(inputs), self.hidden_size
+        steps = np.arange(T)
+
+        # input layer: a one-hot x<t> selects a column of Wax
+        known = inputs != START
+        onehot = np.zeros((T, self.vocab_size))
+        onehot[steps[known], inputs[known]] = 1.0
+        from_input = onehot @ Wax.T
+
+        # recurrence, row a[t + 1] = a<t>
+        a = np.empty((T + 1, n_a))
+        a[0] = a_prev
+        pre = np.empty(n_a)
+        for x_part, a_in, a_out in zip(from_input, a[:-1], a[1:]):
+            np.dot(Waa, a_in, out=pre)
+            pre += x_part
+            pre += b
+            np.tanh(pre, out=a_out)
+        hidden = a[1:]
+
+        # output layer and loss for all steps at once
+        probs = softmax(hidden @ Wya.T + by)
+        loss = -np.log(probs[steps, targets]).sum()
+
+        # backward: output layer, then the recurrence from the last step
+        dz = probs
+        dz[steps, targets] -= 1.0
+        np.dot(dz.T, hidden, out=self.grads["Wya"])
+        np.sum(dz, axis=0, out=self.grads["by"][:, 0])
+        d_hidden = dz @ Wya
+        tanh_slope = 1.0 - hidden * hidden
+        d_pre = np.empty((T, n_a))
+        da_next = np.zeros(n_a)
+        for t in range(T - 1, -1, -1):
+            grad = d_pre[t]
+            np.add(d_hidden[t], da_next, out=grad)
+            grad *= tanh_slope[t]
+            np.dot(grad, Waa, out=da_next)
+        np.dot(d_pre.T, onehot, out=self.grads["Wax"])
+        np.dot(d_pre.T, a[:-1], out=self.grads["Waa"])
+        np.sum(d_pre, axis=0, out=self.grads["b"][:, 0])
+        return float(loss), a[T].copy()
+
+    def clip_gradients(self, max_value: float) -> None:
+        """Element-wise clipping to [-max_value, max_value], as the course does."""
+        np.clip(self.grads.flat, -max_value, max_value, out=self.grads.flat)
+
+    def apply_gradients(self, learning_rate: float) -> None:
+        self.params.flat -= learning_rate * self.grads.flat
+
+    def parameters_finite(self) -> bool:
+        return bool(np.isfinite(self.params.flat).all())
+
+    # -- generation ------------------------------------------------------------
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros((batch, self.hidden_size))
+
+    def step(self, state: np.ndarray, inputs: np.ndarray):
+        """Advance a batch one character: state (B, n_a), inputs (B,) indices.
+
+        Returns the logits (B, n_y) of the next character and the new state.
+        """
+        p = self.params
+        pre = state @ p["Waa"].T
+        known = inputs != START
+        pre[known] += p["Wax"].T[inputs[known]]
+        pre += p["b"][:, 0]
+        state = np.tanh(pre)
+        return state @ p["Wya"].T + p["by"][:, 0], state
+
+    def start_inputs(self, batch: int) -> np.ndarray:
+        return np.full(batch, START)
