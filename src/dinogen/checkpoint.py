@@ -18,15 +18,15 @@ notebook's five RNN arrays loads too, with the notebook's 27-symbol vocabulary.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from dinogen.errors import DinogenError
+from dinogen.files import write_atomically
 from dinogen.vocab import ASSIGNMENT_SYMBOLS, Vocabulary
 
 FORMAT_VERSION = 1
@@ -62,19 +62,20 @@ def save_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
     )
     entries = {name: np.asarray(a) for name, a in checkpoint.arrays.items()}
     entries[METADATA_KEY] = np.array(json.dumps(metadata, sort_keys=True))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **entries)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda out: _write_npz(out, entries))
+
+
+def _write_npz(out, entries: dict[str, np.ndarray]) -> None:
+    """An ``.npz`` that ``np.load`` reads, with fixed timestamps.
+
+    ``np.savez`` stamps each member with the current time; a fixed stamp makes
+    the same training run give a byte-identical checkpoint.
+    """
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in entries.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
@@ -110,22 +111,34 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the archive, read into memory before anything else happens."""
     if not path.is_file():
         raise DinogenError(f"{path}: no such checkpoint file")
+    invalid = f"{path}: not a valid .npz checkpoint"
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            arrays = {}
+            for member in names:
+                if not member.endswith(".npy"):
+                    raise DinogenError(f"{invalid} (unexpected member {member!r})")
+                with archive.open(member) as stream:
+                    arrays[member[:-4]] = np.lib.format.read_array(
+                        stream, allow_pickle=False
+                    )
+            return arrays
+    except DinogenError:
+        raise
     except ValueError as err:
         if "pickle" in str(err):
             raise DinogenError(
                 f"{path}: holds pickled objects, which dinogen never loads"
             ) from None
-        raise DinogenError(f"{path}: not a valid .npz checkpoint ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+        raise DinogenError(f"{invalid} ({err})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
         detail = str(err) or type(err).__name__
         raise DinogenError(
-            f"{path}: not a valid .npz checkpoint (empty, truncated or not a zip "
-            f"archive: {detail})"
+            f"{invalid} (empty, truncated or not a zip archive: {detail})"
         ) from None
 
 

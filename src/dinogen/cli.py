@@ -7,6 +7,7 @@ to stderr. Errors from the core become one ``Error: ...`` line and exit 1.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -59,7 +60,28 @@ def interrupt_flag():
         signal.signal(signal.SIGINT, previous)
 
 
-@click.group(context_settings=CONTEXT)
+class DinogenGroup(click.Group):
+    """A command group whose errors are one line on stderr, usage included."""
+
+    def main(self, *args, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        try:
+            returned = super().main(*args, standalone_mode=False, **extra)
+        except click.ClickException as err:
+            click.echo(f"Error: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            # stdout's reader went away (`dinogen sample | head`): stop quietly
+            sys.stdout = open(os.devnull, "w")
+            sys.exit(1)
+        sys.exit(returned if isinstance(returned, int) else 0)
+
+
+@click.group(cls=DinogenGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="dinogen")
 def cli():
     """Train character-level language models and generate names and verse."""
@@ -128,6 +150,9 @@ def train(data_path, iters, hidden_size, learning_rate, clip_value, seed,
                 f"{len(corpus.vocab)} symbols"
             )
         result = _run_training(corpus, config, quiet)
+        if result.interrupted and result.iterations_done == 0:
+            note("interrupted before the first step; nothing was saved")
+            sys.exit(130)
         metadata = training_metadata(corpus, config, result, not keep_case)
         save_checkpoint(out_path, checkpoint_of(result.model, corpus.vocab, metadata))
     if result.interrupted:

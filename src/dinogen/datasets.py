@@ -8,14 +8,13 @@ source; a file whose digest differs is refused and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from dinogen.errors import DinogenError
+from dinogen.files import write_atomically
 
 _COURSE = (
     "https://raw.githubusercontent.com/jungsoh/rnn-character-level-language-model/"
@@ -90,17 +89,6 @@ def _download(url: str, timeout: float) -> bytes:
         raise DinogenError(f"cannot download {url}: {reason}") from None
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def fetch_corpus(
     source: CorpusSource,
     dest_dir: str | Path,
@@ -131,6 +119,5 @@ def fetch_corpus(
             f"{origin}: sha256 {digest} does not match the expected "
             f"{source.sha256} for {source.filename}; nothing was written"
         )
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
+    write_atomically(target, lambda out: out.write(data))
     return origin

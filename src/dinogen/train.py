@@ -105,7 +105,8 @@ def train_rnn(
         inputs, targets = examples[j % len(examples)]
 
         # forward and backward, carrying the hidden state to the next name
-        loss, a_prev = model.loss_and_gradients(inputs, targets, a_prev)
+        with np.errstate(all="ignore"):  # a non-finite loss is reported below
+            loss, a_prev = model.loss_and_gradients(inputs, targets, a_prev)
         if not math.isfinite(loss):
             raise TrainingDiverged(j, config.learning_rate)
 
