@@ -94,7 +94,8 @@ def test_shapes_that_disagree_with_the_vocabulary_are_named(tmp_path):
     meta["vocabulary"] = "\nabcd"
     arrays["metadata"] = np.array(json.dumps(meta))
     np.savez(path, **arrays)
-    with pytest.raises(DinogenError, match=r"'Wax' has shape \(5, 4\), expected \(5, 5\)"):
+    expected = r"'Wax' has shape \(5, 4\), expected \(5, 5\)"
+    with pytest.raises(DinogenError, match=expected):
         model_from_checkpoint(load_checkpoint(path), path)
 
 

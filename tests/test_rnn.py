@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dinogen.numerics import softmax
-from dinogen.rnn import RNN, START, parameter_shapes
+from dinogen.rnn import RNN, START, encode_sequence, parameter_shapes
 
 
 def tiny_model(seed=0, hidden=4, vocab=5, scale=0.5):
@@ -16,11 +16,10 @@ def tiny_model(seed=0, hidden=4, vocab=5, scale=0.5):
 
 def test_gradients_match_finite_differences():
     model = tiny_model()
-    inputs = np.array([START, 1, 3, 2, 4])
-    targets = np.array([1, 3, 2, 4, 0])
+    example = encode_sequence([START, 1, 3, 2, 4], [1, 3, 2, 4, 0], 5)
     a_prev = np.random.default_rng(1).normal(size=4) * 0.3
 
-    model.loss_and_gradients(inputs, targets, a_prev)
+    model.loss_and_gradients(example, a_prev)
     analytic = model.grads.flat.copy()
 
     numeric = np.zeros_like(analytic)
@@ -28,9 +27,9 @@ def test_gradients_match_finite_differences():
     for i in range(model.params.flat.size):
         saved = model.params.flat[i]
         model.params.flat[i] = saved + eps
-        up, _ = model.loss_and_gradients(inputs, targets, a_prev)
+        up, _ = model.loss_and_gradients(example, a_prev)
         model.params.flat[i] = saved - eps
-        down, _ = model.loss_and_gradients(inputs, targets, a_prev)
+        down, _ = model.loss_and_gradients(example, a_prev)
         model.params.flat[i] = saved
         numeric[i] = (up - down) / (2 * eps)
 
@@ -42,7 +41,8 @@ def test_loss_is_the_cross_entropy_of_the_steps():
     model = tiny_model(seed=3)
     inputs = np.array([START, 2, 1])
     targets = np.array([2, 1, 0])
-    loss, last = model.loss_and_gradients(inputs, targets, np.zeros(4))
+    example = encode_sequence(inputs, targets, 5)
+    loss, last = model.loss_and_gradients(example, np.zeros(4))
 
     state = model.initial_state(1)
     expected = 0.0

@@ -5,7 +5,7 @@ from dinogen.sampling import draw_assignment_name, sample_names
 
 
 class FixedModel:
-    """A model whose next-symbol logits never change: p(end) = p_end, else 'a' or 'b'."""
+    """A model whose next-symbol probabilities never change."""
 
     kind = "fixed"
 
@@ -49,7 +49,8 @@ def test_greedy_and_top_1_pick_the_most_likely_symbol():
 
 def test_prefix_is_kept_and_counts_towards_the_maximum_length():
     model = FixedModel([1e-9, 0.5, 0.5])
-    names = sample_names(model, 4, np.random.default_rng(0), prefix=[2, 2], max_length=5)
+    rng = np.random.default_rng(0)
+    names = sample_names(model, 4, rng, prefix=[2, 2], max_length=5)
     assert all(n[:2] == [2, 2] and len(n) == 5 for n in names)
 
 

@@ -76,7 +76,8 @@ def test_a_corpus_with_no_names_fails_before_training(run, tmp_path):
     empty.write_text("\n \n")
     result = run("train", "--data", empty, "--out", tmp_path / "x.npz")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {empty}: no examples (the file is empty or blank)\n"
+    expected = f"Error: {empty}: no examples (the file is empty or blank)\n"
+    assert result.stderr == expected
     assert not (tmp_path / "x.npz").exists()
 
 

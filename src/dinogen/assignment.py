@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dinogen.rnn import RNN, START
+from dinogen.rnn import RNN, START, encode_sequence
 from dinogen.sampling import draw_assignment_name
 
 GRADIENT_NAMES = ("dWax", "dWaa", "dWya", "db", "dby")
@@ -30,10 +30,10 @@ def optimize(X, Y, a_prev, parameters, learning_rate=0.01):  # noqa: N803
     the last hidden state, shape (n_a, 1).
     """
     model = RNN.from_arrays(parameters)
-    inputs = np.array([START if x is None else x for x in X])
-    loss, a_last = model.loss_and_gradients(
-        inputs, np.asarray(Y), np.asarray(a_prev, dtype=float).reshape(-1)
-    )
+    inputs = [START if x is None else x for x in X]
+    example = encode_sequence(inputs, Y, model.vocab_size)
+    a_prev = np.asarray(a_prev, dtype=float).reshape(-1)
+    loss, a_last = model.loss_and_gradients(example, a_prev)
     model.clip_gradients(5)
     model.apply_gradients(learning_rate)
     for name, array in model.params.arrays.items():

@@ -13,9 +13,11 @@ flat buffer so clipping and the update are one NumPy call each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from dinogen.numerics import FlatParameters, softmax
+from dinogen.numerics import FlatParameters
 
 PARAMETER_NAMES = ("Wax", "Waa", "Wya", "b", "by")
 START = -1  # input index of the all-zeros x<1>
@@ -32,6 +34,24 @@ def parameter_shapes(hidden_size: int, vocab_size: int) -> dict[str, tuple]:
     }
 
 
+@dataclass(frozen=True)
+class Sequence:
+    """One training sequence, encoded once and reused at every visit."""
+
+    onehot: np.ndarray  # (T, n_x); an all-zero row for the START input
+    targets: np.ndarray  # (T,) indices
+    steps: np.ndarray  # arange(T), for picking each step's target
+
+
+def encode_sequence(inputs, targets, vocab_size: int) -> Sequence:
+    inputs, targets = np.asarray(inputs), np.asarray(targets)
+    steps = np.arange(len(targets))
+    onehot = np.zeros((len(inputs), vocab_size))
+    known = inputs != START
+    onehot[steps[known], inputs[known]] = 1.0
+    return Sequence(onehot, targets, steps)
+
+
 class RNN:
     kind = "rnn"
 
@@ -44,7 +64,7 @@ class RNN:
 
     @classmethod
     def initialized(cls, hidden_size: int, vocab_size: int, seed: int = 1) -> RNN:
-        """Weights as the course initialises them: legacy seed, randn * 0.01, zero biases."""
+        """Weights as the course sets them: legacy seed, randn * 0.01, zero biases."""
         model = cls(hidden_size, vocab_size)
         draw = np.random.RandomState(seed).randn
         for name in ("Wax", "Waa", "Wya"):
@@ -64,24 +84,23 @@ class RNN:
     # -- training ------------------------------------------------------------
 
     def loss_and_gradients(
-        self, inputs: np.ndarray, targets: np.ndarray, a_prev: np.ndarray
+        self, example: Sequence, a_prev: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        """Cross-entropy of one sequence; fills ``self.grads``.
+        """Cross-entropy of one sequence, summed over steps; fills ``self.grads``.
 
-        inputs, targets: int arrays of length T (inputs may hold START).
         a_prev: hidden state before the first step, shape (n_a,).
-        Returns the summed loss and the last hidden state, shape (n_a,).
+        Returns the loss and the last hidden state, shape (n_a,).
         """
         Wax, Waa, Wya = self.params["Wax"], self.params["Waa"], self.params["Wya"]
         b, by = self.params["b"][:, 0], self.params["by"][:, 0]
-        T, n_a = len(inputs), self.hidden_size
-        steps = np.arange(T)
+        grads = self.grads
+        onehot, targets, steps = example.onehot, example.targets, example.steps
+        T, n_a = len(targets), self.hidden_size
 
-        # input layer: a one-hot x<t> selects a column of Wax
-        known = inputs != START
-        onehot = np.zeros((T, self.vocab_size))
-        onehot[steps[known], inputs[known]] = 1.0
+        # input layer: a one-hot x<t> selects a column of Wax; b joins it here
+        # rather than inside the loop (one addition per step fewer)
         from_input = onehot @ Wax.T
+        from_input += b
 
         # recurrence, row a[t + 1] = a<t>
         a = np.empty((T + 1, n_a))
@@ -90,36 +109,41 @@ class RNN:
         for x_part, a_in, a_out in zip(from_input, a[:-1], a[1:]):
             np.dot(Waa, a_in, out=pre)
             pre += x_part
-            pre += b
             np.tanh(pre, out=a_out)
         hidden = a[1:]
 
-        # output layer and loss for all steps at once
-        probs = softmax(hidden @ Wya.T + by)
-        loss = -np.log(probs[steps, targets]).sum()
+        # output layer, softmax and loss for all steps at once
+        logits = hidden @ Wya.T
+        logits += by
+        logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
+        probs = np.exp(logits, out=logits)
+        probs /= np.add.reduce(probs, axis=1, keepdims=True)
+        loss = -np.add.reduce(np.log(probs[steps, targets]))
 
         # backward: output layer, then the recurrence from the last step
         dz = probs
         dz[steps, targets] -= 1.0
-        np.dot(dz.T, hidden, out=self.grads["Wya"])
-        np.sum(dz, axis=0, out=self.grads["by"][:, 0])
+        np.dot(dz.T, hidden, out=grads["Wya"])
+        np.add.reduce(dz, axis=0, out=grads["by"][:, 0])
         d_hidden = dz @ Wya
         tanh_slope = 1.0 - hidden * hidden
         d_pre = np.empty((T, n_a))
         da_next = np.zeros(n_a)
-        for t in range(T - 1, -1, -1):
-            grad = d_pre[t]
-            np.add(d_hidden[t], da_next, out=grad)
-            grad *= tanh_slope[t]
+        backwards = zip(d_pre[::-1], d_hidden[::-1], tanh_slope[::-1])
+        for grad, from_output, slope in backwards:
+            np.add(from_output, da_next, out=grad)
+            grad *= slope
             np.dot(grad, Waa, out=da_next)
-        np.dot(d_pre.T, onehot, out=self.grads["Wax"])
-        np.dot(d_pre.T, a[:-1], out=self.grads["Waa"])
-        np.sum(d_pre, axis=0, out=self.grads["b"][:, 0])
+        np.dot(d_pre.T, onehot, out=grads["Wax"])
+        np.dot(d_pre.T, a[:-1], out=grads["Waa"])
+        np.add.reduce(d_pre, axis=0, out=grads["b"][:, 0])
         return float(loss), a[T].copy()
 
     def clip_gradients(self, max_value: float) -> None:
         """Element-wise clipping to [-max_value, max_value], as the course does."""
-        np.clip(self.grads.flat, -max_value, max_value, out=self.grads.flat)
+        flat = self.grads.flat
+        np.minimum(flat, max_value, out=flat)
+        np.maximum(flat, -max_value, out=flat)
 
     def apply_gradients(self, learning_rate: float) -> None:
         self.params.flat -= learning_rate * self.grads.flat

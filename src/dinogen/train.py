@@ -17,7 +17,7 @@ import numpy as np
 
 from dinogen.corpus import NamesCorpus
 from dinogen.errors import DinogenError
-from dinogen.rnn import RNN, START
+from dinogen.rnn import RNN, START, Sequence, encode_sequence
 from dinogen.sampling import END_INDEX, as_name, draw_assignment_name
 
 # The notebook starts its smoothed loss at the loss of a uniform guess over a
@@ -61,10 +61,10 @@ def shuffled_examples(corpus: NamesCorpus, seed: int) -> list[str]:
     return examples
 
 
-def encode_example(corpus: NamesCorpus, name: str) -> tuple[np.ndarray, np.ndarray]:
+def encode_example(corpus: NamesCorpus, name: str) -> Sequence:
     """Inputs (start, c1, ..., cn) and targets (c1, ..., cn, end) of one name."""
     ids = corpus.vocab.encode(name)
-    return np.array([START, *ids]), np.array([*ids, END_INDEX])
+    return encode_sequence([START, *ids], [*ids, END_INDEX], len(corpus.vocab))
 
 
 def log_names(model: RNN, corpus: NamesCorpus, count: int) -> list[str]:
@@ -102,11 +102,11 @@ def train_rnn(
             return TrainResult(model, done, smoothed, interrupted=True)
 
         # take the next example in the shuffled order
-        inputs, targets = examples[j % len(examples)]
+        example = examples[j % len(examples)]
 
         # forward and backward, carrying the hidden state to the next name
         with np.errstate(all="ignore"):  # a non-finite loss is reported below
-            loss, a_prev = model.loss_and_gradients(inputs, targets, a_prev)
+            loss, a_prev = model.loss_and_gradients(example, a_prev)
         if not math.isfinite(loss):
             raise TrainingDiverged(j, config.learning_rate)
 
