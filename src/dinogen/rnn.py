@@ -162,11 +162,12 @@ class RNN:
         Returns the logits (B, n_y) of the next character and the new state.
         """
         p = self.params
+        # rows Wax[:, i] + b, then b alone, which index START (-1) picks
+        from_input = np.vstack([p["Wax"].T, np.zeros(self.hidden_size)])
+        from_input += p["b"][:, 0]
         pre = state @ p["Waa"].T
-        known = inputs != START
-        pre[known] += p["Wax"].T[inputs[known]]
-        pre += p["b"][:, 0]
-        state = np.tanh(pre)
+        pre += from_input[inputs]
+        state = np.tanh(pre, out=pre)
         return state @ p["Wya"].T + p["by"][:, 0], state
 
     def start_inputs(self, batch: int) -> np.ndarray:
