@@ -68,23 +68,28 @@ class GRUCell:
         U = w["recurrent_kernel"]
         h, z, r, n, q_n = (cache[k] for k in ("h", "z", "r", "n", "q_n"))
         T, B, H = d_hidden.shape
-        d_p = np.empty((T, B, 3 * H), dtype=d_hidden.dtype)
-        d_q = np.empty((T, B, 3 * H), dtype=d_hidden.dtype)
-        dh_next = np.zeros((B, H), dtype=d_hidden.dtype)
+        # d(loss)/d(q) = dh * coef, with coef known before the loop:
+        #   q_z: (h_prev - n) z (1 - z);  q_r: (1 - z)(1 - n^2) q_n r (1 - r);
+        #   q_n: (1 - z)(1 - n^2) r
+        through_n = (1.0 - z) * (1.0 - n * n)
+        coef = np.empty((T, B, 3, H), dtype=d_hidden.dtype)
+        coef[:, :, 0] = (h[:-1] - n) * z * (1.0 - z)
+        coef[:, :, 1] = through_n * q_n * r * (1.0 - r)
+        coef[:, :, 2] = through_n * r
+        d_q = np.empty((T, B, 3, H), dtype=d_hidden.dtype)
+        dh_all = np.empty_like(d_hidden)
+        dh = np.zeros((B, H), dtype=d_hidden.dtype)
+        U_T = np.ascontiguousarray(U.T)
         for t in range(T - 1, -1, -1):
-            dh = d_hidden[t] + dh_next
-            zt, rt, nt = z[t], r[t], n[t]
-            d_n = dh * (1.0 - zt) * (1.0 - nt * nt)
-            d_z = dh * (h[t] - nt) * zt * (1.0 - zt)
-            d_r = d_n * q_n[t] * rt * (1.0 - rt)
-            d_p[t, :, :H] = d_z
-            d_p[t, :, H : 2 * H] = d_r
-            d_p[t, :, 2 * H :] = d_n
-            d_q[t, :, : 2 * H] = d_p[t, :, : 2 * H]
-            d_q[t, :, 2 * H :] = d_n * rt
-            dh_next = dh * zt + d_q[t] @ U.T
+            dh += d_hidden[t]
+            dh_all[t] = dh
+            np.multiply(dh[:, None, :], coef[t], out=d_q[t])
+            dh *= z[t]
+            dh += d_q[t].reshape(B, 3 * H) @ U_T
+        d_p = d_q.copy()
+        d_p[:, :, 2] = dh_all * through_n
         flat_q = d_q.reshape(-1, 3 * H)
-        return d_p, {
+        return d_p.reshape(T, B, 3 * H), {
             "recurrent_kernel": h[:-1].reshape(-1, H).T @ flat_q,
             "recurrent_bias": flat_q.sum(axis=0),
         }

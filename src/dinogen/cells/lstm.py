@@ -70,20 +70,27 @@ class LSTMCell:
         U = w["recurrent_kernel"]
         h, c, gates, tanh_c = (cache[k] for k in ("h", "c", "gates", "tanh_c"))
         T, B, H = d_hidden.shape
-        d_z = np.empty((T, B, 4 * H), dtype=d_hidden.dtype)
-        dh_next = np.zeros((B, H), dtype=d_hidden.dtype)
-        dc_next = np.zeros((B, H), dtype=d_hidden.dtype)
+        i, f = gates[:, :, :H], gates[:, :, H : 2 * H]
+        g, o = gates[:, :, 2 * H : 3 * H], gates[:, :, 3 * H :]
+        # factors known before the loop: dc gets dh * to_c, and
+        # d(loss)/d(z) is dc * coef for i, f, c and dh * coef for o
+        to_c = o * (1.0 - tanh_c * tanh_c)
+        coef = np.empty((T, B, 4, H), dtype=d_hidden.dtype)
+        coef[:, :, 0] = g * i * (1.0 - i)
+        coef[:, :, 1] = c[:-1] * f * (1.0 - f)
+        coef[:, :, 2] = i * (1.0 - g * g)
+        coef[:, :, 3] = tanh_c * o * (1.0 - o)
+        d_z = np.empty((T, B, 4, H), dtype=d_hidden.dtype)
+        dh = np.zeros((B, H), dtype=d_hidden.dtype)
+        dc = np.zeros((B, H), dtype=d_hidden.dtype)
+        U_T = np.ascontiguousarray(U.T)
         for t in range(T - 1, -1, -1):
-            a = gates[t]
-            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            dh = d_hidden[t] + dh_next
-            tc = tanh_c[t]
-            dc = dc_next + dh * o * (1.0 - tc * tc)
-            d_z[t, :, :H] = dc * g * i * (1.0 - i)
-            d_z[t, :, H : 2 * H] = dc * c[t] * f * (1.0 - f)
-            d_z[t, :, 2 * H : 3 * H] = dc * i * (1.0 - g * g)
-            d_z[t, :, 3 * H :] = dh * tc * o * (1.0 - o)
-            dc_next = dc * f
-            dh_next = d_z[t] @ U.T
-        d_U = h[:-1].reshape(-1, H).T @ d_z.reshape(-1, 4 * H)
-        return d_z, {"recurrent_kernel": d_U}
+            dh += d_hidden[t]
+            dc += dh * to_c[t]
+            np.multiply(dc[:, None, :], coef[t, :, :3], out=d_z[t, :, :3])
+            np.multiply(dh, coef[t, :, 3], out=d_z[t, :, 3])
+            dc *= f[t]
+            dh = d_z[t].reshape(B, 4 * H) @ U_T
+        flat_z = d_z.reshape(-1, 4 * H)
+        d_U = h[:-1].reshape(-1, H).T @ flat_z
+        return flat_z.reshape(T, B, 4 * H), {"recurrent_kernel": d_U}

@@ -44,13 +44,14 @@ class TanhCell:
         U = w["recurrent_kernel"]
         h = cache["h"]
         T, B, H = d_hidden.shape
+        slope = 1.0 - h[1:] * h[1:]
         d_pre = np.empty_like(d_hidden)
-        dh_next = np.zeros((B, H), dtype=d_hidden.dtype)
+        dh = np.zeros((B, H), dtype=d_hidden.dtype)
+        U_T = np.ascontiguousarray(U.T)
         for t in range(T - 1, -1, -1):
-            grad = d_hidden[t] + dh_next
-            grad *= 1.0 - h[t + 1] * h[t + 1]
-            d_pre[t] = grad
-            dh_next = grad @ U.T
+            dh += d_hidden[t]
+            np.multiply(dh, slope[t], out=d_pre[t])
+            dh = d_pre[t] @ U_T
         # every step's recurrent weight gradient in one product
         d_U = h[:-1].reshape(-1, H).T @ d_pre.reshape(-1, H)
         return d_pre, {"recurrent_kernel": d_U}
