@@ -137,3 +137,19 @@ def test_the_checkpoint_holds_the_weights_with_the_best_held_out_loss(tmp_path):
     assert mean_log_loss(model, corpus.vocab, held_out_names) == pytest.approx(
         run.best_loss, rel=1e-12
     )
+
+
+def test_resume_refuses_options_it_would_ignore(tmp_path):
+    data = write_corpus(tmp_path / "names.txt")
+    checkpoint = tmp_path / "run.npz"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["train", "--data", str(data), *TINY, "--iters", "3",
+                                 "--out", str(checkpoint)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["train", "--data", str(data), "--resume",
+                                 str(checkpoint), "--dropout", "0.5", "--seed", "3"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --resume continues with the checkpoint's settings; --dropout, "
+        "--seed cannot change them (only --data, --iters, --out and --quiet apply)"
+    )

@@ -105,6 +105,8 @@ def run(ctx: click.Context, data_path: Path, out_path: Path, keep_case: bool,
     from dinogen.cli import fail_cleanly, interrupt_flag, note
 
     resume_path = options["resume_path"]
+    if resume_path is not None:
+        _check_resume_options(ctx, options)
     with fail_cleanly():
         if resume_path is not None:
             checkpoint = load_checkpoint(resume_path)
@@ -145,6 +147,20 @@ def run(ctx: click.Context, data_path: Path, out_path: Path, keep_case: bool,
             note(f"best held-out {run_state.best_loss:.4f} nats/char at step "
                  f"{run_state.best_step}")
         note(f"saved {out_path}")
+
+
+def _check_resume_options(ctx: click.Context, options: dict) -> None:
+    """A resumed run keeps its settings; refuse options that would be ignored."""
+    fixed = [name for name in NAMES[:-1] if options[name] is not None]
+    fixed += [name for name in ("hidden_size", "learning_rate", "clip_value", "seed",
+                                "keep_case") if _given(ctx, name)]
+    if fixed:
+        flags = ", ".join("--" + name.replace("_", "-").replace("-value", "")
+                          for name in fixed)
+        raise click.UsageError(
+            f"--resume continues with the checkpoint's settings; {flags} cannot "
+            "change them (only --data, --iters, --out and --quiet apply)"
+        )
 
 
 def _train_with_progress(run_state, training, held_out, save, quiet, interrupt_flag):
