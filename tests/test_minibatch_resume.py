@@ -153,3 +153,28 @@ def test_resume_refuses_options_it_would_ignore(tmp_path):
         "Error: --resume continues with the checkpoint's settings; --dropout, "
         "--seed cannot change them (only --data, --iters, --out and --quiet apply)"
     )
+
+
+def test_a_checkpoint_saved_without_state_is_smaller_and_not_resumable(tmp_path):
+    data = write_corpus(tmp_path / "names.txt")
+    runner = CliRunner()
+    full, small = tmp_path / "full.npz", tmp_path / "small.npz"
+    for path, flag in ((full, "--save-state"), (small, "--no-save-state")):
+        result = runner.invoke(cli, ["train", "--data", str(data), *TINY,
+                                     "--iters", "3", flag, "--out", str(path)])
+        assert result.exit_code == 0, result.output
+    full_arrays = load_checkpoint(full).arrays
+    small_arrays = load_checkpoint(small).arrays
+    assert set(full_arrays) - set(small_arrays) == {
+        "state_weights", "state_optimizer_m", "state_optimizer_v", "state_average",
+        "state_epoch_order",
+    }
+    for name, array in small_arrays.items():
+        np.testing.assert_array_equal(full_arrays[name], array)
+    result = runner.invoke(cli, ["train", "--data", str(data), "--resume",
+                                 str(small)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {small}: was saved without its training state (--no-save-state), "
+        "so it cannot be resumed\n"
+    )

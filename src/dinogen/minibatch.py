@@ -199,18 +199,15 @@ def evaluate_and_keep_best(run: TrainingRun, held_out: list[np.ndarray]) -> None
 # -- checkpoints ----------------------------------------------------------------
 
 
-def run_checkpoint(run: TrainingRun, corpus: NamesCorpus, lowercase: bool):
-    """The best weights as a model, plus the state to resume the run."""
+def run_checkpoint(run: TrainingRun, corpus: NamesCorpus, lowercase: bool,
+                   with_state: bool = True):
+    """The best weights as a model, plus (``with_state``) the state to resume."""
     network = run.network
     best = run.best_weights if run.best_weights is not None else network.params.flat
     arrays = _weights_view(network, best).arrays()
     arrays[HASHES_ARRAY] = name_hashes(corpus.names)
-    arrays[STATE_PREFIX + "weights"] = network.params.flat.copy()
-    for name, array in run.optimizer.state().items():
-        arrays[STATE_PREFIX + "optimizer_" + name] = array
-    if run.average is not None:
-        arrays[STATE_PREFIX + "average"] = run.average.copy()
-    arrays[STATE_PREFIX + "epoch_order"] = run.batches.order.copy()
+    if with_state:
+        arrays.update(_state_arrays(run))
     hyperparameters = asdict(run.config)
     hyperparameters["lowercase"] = lowercase
     metadata = {
@@ -225,8 +222,20 @@ def run_checkpoint(run: TrainingRun, corpus: NamesCorpus, lowercase: bool):
         "corpus": {"name": corpus.path.name, "sha256": corpus.sha256},
         "corpus_format": "names",
     }
+    if not with_state:
+        del metadata["random_state"], metadata["epoch_position"]
     return Checkpoint(kind=network.kind, vocab=run.vocab, arrays=arrays,
                       metadata=metadata)
+
+
+def _state_arrays(run: TrainingRun) -> dict[str, np.ndarray]:
+    arrays = {STATE_PREFIX + "weights": run.network.params.flat.copy()}
+    for name, array in run.optimizer.state().items():
+        arrays[STATE_PREFIX + "optimizer_" + name] = array
+    if run.average is not None:
+        arrays[STATE_PREFIX + "average"] = run.average.copy()
+    arrays[STATE_PREFIX + "epoch_order"] = run.batches.order.copy()
+    return arrays
 
 
 def check_same_vocabulary(checkpoint_vocab: Vocabulary, data_vocab: Vocabulary,
@@ -249,6 +258,11 @@ def resume_run(checkpoint: Checkpoint, path, training_count: int,
                steps: int | None = None) -> TrainingRun:
     """Rebuild a run from ``checkpoint``; ``steps`` replaces its final step."""
     metadata = checkpoint.metadata
+    if metadata.get("trainer") == TRAINER and "random_state" not in metadata:
+        raise DinogenError(
+            f"{path}: was saved without its training state (--no-save-state), "
+            "so it cannot be resumed"
+        )
     if metadata.get("trainer") != TRAINER:
         raise DinogenError(
             f"{path}: holds no minibatch training state to resume "
