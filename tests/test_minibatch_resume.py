@@ -123,7 +123,8 @@ def test_the_checkpoint_holds_the_weights_with_the_best_held_out_loss(tmp_path):
     corpus = read_names(write_corpus(tmp_path / "names.txt"))
     training, held_out = split_and_encode(corpus, corpus.vocab)
     config = MinibatchConfig(hidden_size=6, embedding_size=3, batch_size=4,
-                             steps=30, eval_every=2, learning_rate=0.05)
+                             steps=30, eval_every=2, learning_rate=0.05,
+                             dtype="float64")
     run = new_run(config, corpus.vocab, len(training))
     train_minibatch(run, training, held_out)
 

@@ -192,7 +192,7 @@ def test_minibatch_training_checkpoint_evaluates_and_samples(tmp_path):
     result = runner.invoke(cli, [
         "train", "--data", str(data), "--cell", "lstm", "--layers", "2",
         "--hidden-size", "5", "--embedding-size", "0", "--iters", "4",
-        "--batch-size", "3", "--out", str(out),
+        "--batch-size", "3", "--dtype", "float64", "--out", str(out),
     ])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""

@@ -112,7 +112,10 @@ def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
     selects the minibatch trainer instead: GRU, LSTM or tanh cells, Adam or
     gradient descent, dropout. It scores the held-out names (lines 10, 20,
     30, ... of the file) every --eval-every steps, keeps the weights with the
-    best score, and saves a checkpoint that --resume continues exactly.
+    best score, and saves a checkpoint that --resume continues exactly. There
+    --iters counts batches (default 2000), and --hidden-size (128),
+    --learning-rate (0.002) and --seed (0) have minibatch defaults; --clip
+    clips element-wise only when given.
 
     \b
     Example:

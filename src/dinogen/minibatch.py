@@ -48,13 +48,13 @@ class MinibatchConfig:
     lr_half_life: int = 0  # steps per halving of the learning rate; 0: constant
     clip_norm: float = 5.0  # 0: no global-norm clipping
     clip_value: float = 0.0  # 0: no element-wise clipping
-    dropout: float = 0.0
+    dropout: float = 0.2
     weight_decay: float = 0.0
-    ema: float = 0.0  # decay of the weights' moving average; 0: none
+    ema: float = 0.99  # decay of the weights' moving average; 0: none
     steps: int = 2000
     eval_every: int = 100
     seed: int = 0
-    dtype: str = "float64"
+    dtype: str = "float32"  # about twice as fast as float64 here
 
     def __post_init__(self):
         if self.dtype not in DTYPES:
