@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from dinogen.minibatch import MinibatchConfig
 from dinogen.network import Network
-from dinogen.optim import Adam, clip_by_global_norm, clip_by_value
+from dinogen.optim import SGD, Adam, clip_by_global_norm, clip_by_value
 
 
 def numerical_gradient(network, inputs, targets, mask, dropout, seed, eps=1e-6):
@@ -83,3 +84,19 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate():
     adam = Adam(3)
     adam.update(params, np.array([0.5, -2.0, 1e-3]), learning_rate=0.1)
     np.testing.assert_allclose(params, [0.9, 2.1, 2.9], rtol=1e-6)
+
+
+def test_sgd_with_weight_decay_on_the_masked_entries_only():
+    """w <- w (1 - lr * decay) - lr * g where the mask is set, w - lr * g elsewhere."""
+    params = np.array([1.0, 2.0])
+    sgd = SGD(2, weight_decay=0.5, decay_mask=np.array([True, False]))
+    sgd.update(params, np.array([1.0, 1.0]), learning_rate=0.1)
+    np.testing.assert_allclose(params, [1.0 * 0.95 - 0.1, 2.0 - 0.1])
+
+
+def test_learning_rate_halves_every_half_life():
+    config = MinibatchConfig(learning_rate=0.004, lr_half_life=100)
+    assert config.learning_rate_at(0) == 0.004
+    assert config.learning_rate_at(100) == pytest.approx(0.002)
+    assert config.learning_rate_at(300) == pytest.approx(0.0005)
+    assert MinibatchConfig(lr_half_life=0).learning_rate_at(10**6) == 0.002
