@@ -179,3 +179,39 @@ def test_a_checkpoint_saved_without_state_is_smaller_and_not_resumable(tmp_path)
         f"Error: {small}: was saved without its training state (--no-save-state), "
         "so it cannot be resumed\n"
     )
+
+
+def test_ctrl_c_saves_a_run_that_resumes_to_the_uninterrupted_bytes(
+    tmp_path, monkeypatch
+):
+    """Ctrl-C is simulated: the stop flag turns true before the 8th step."""
+    from contextlib import contextmanager
+
+    import dinogen.cli
+
+    data = write_corpus(tmp_path / "names.txt")
+    whole, stopped = tmp_path / "whole.npz", tmp_path / "stopped.npz"
+    runner = CliRunner()
+    base = ["train", "--data", str(data), *TINY, "--iters", "12"]
+    result = runner.invoke(cli, [*base, "--out", str(whole)])
+    assert result.exit_code == 0, result.output
+
+    @contextmanager
+    def ctrl_c_before_step_8():
+        calls = iter(range(100))
+        yield lambda: next(calls) == 7
+
+    monkeypatch.setattr(dinogen.cli, "interrupt_flag", ctrl_c_before_step_8)
+    result = runner.invoke(cli, [*base, "--out", str(stopped)])
+    assert result.exit_code == 130
+    assert result.stderr == (
+        f"interrupted after 7 steps; saved {stopped} (continue with --resume "
+        f"{stopped})\n"
+    )
+    assert load_checkpoint(stopped).metadata["step"] == 7
+    monkeypatch.undo()
+
+    result = runner.invoke(cli, ["train", "--data", str(data), "--resume",
+                                 str(stopped), "-q"])
+    assert result.exit_code == 0, result.output
+    assert stopped.read_bytes() == whole.read_bytes()
