@@ -358,22 +358,7 @@ def evaluate(checkpoint_path, data_path, samples, seed, as_json):
         figures.update(result.as_dict())
         click.echo(json.dumps(figures, indent=2))
         return
-    r = result
-    lines = [
-        f"held-out names:      {r.held_out_names} (lines 10, 20, 30, ... of "
-        f"{data_path})",
-        f"predicted symbols:   {r.held_out_symbols}",
-        f"NLL per character:   {r.nll_nats:.4f} nats",
-        f"                     {r.nll_bits:.4f} bits",
-        f"perplexity:          {r.perplexity:.3f}",
-        f"drawn names:         {r.samples} (seed {r.seed})",
-        f"  training names:    {100 * r.share_training:.1f} %",
-        f"  held-out names:    {100 * r.share_held_out:.1f} %",
-        f"  new names:         {100 * r.share_new:.1f} %",
-        f"mean length:         {r.mean_length_samples:.2f} "
-        f"(data: {r.mean_length_data:.2f})",
-    ]
-    click.echo("\n".join(lines))
+    click.echo("\n".join(result.report_lines(data_path)))
 
 
 @cli.command("fetch-data", context_settings=CONTEXT)

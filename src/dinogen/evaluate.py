@@ -92,6 +92,22 @@ class Evaluation:
             "mean_length_data": self.mean_length_data,
         }
 
+    def report_lines(self, data_path) -> list[str]:
+        return [
+            f"held-out names:      {self.held_out_names} (lines 10, 20, 30, ... "
+            f"of {data_path})",
+            f"predicted symbols:   {self.held_out_symbols}",
+            f"NLL per character:   {self.nll_nats:.4f} nats",
+            f"                     {self.nll_bits:.4f} bits",
+            f"perplexity:          {self.perplexity:.3f}",
+            f"drawn names:         {self.samples} (seed {self.seed})",
+            f"  training names:    {100 * self.share_training:.1f} %",
+            f"  held-out names:    {100 * self.share_held_out:.1f} %",
+            f"  new names:         {100 * self.share_new:.1f} %",
+            f"mean length:         {self.mean_length_samples:.2f} "
+            f"(data: {self.mean_length_data:.2f})",
+        ]
+
 
 def evaluate_names_model(
     model,
