@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class TrainingRun:
     best_loss: float = math.inf
     best_step: int = 0
     best_weights: np.ndarray | None = None
-    history: list = None  # (step, held-out loss) of every evaluation
+    history: list = field(default_factory=list)  # (step, held-out loss) pairs
 
     def evaluated_weights(self) -> np.ndarray:
         return self.network.params.flat if self.average is None else self.average
@@ -109,8 +109,7 @@ def new_run(config: MinibatchConfig, vocab: Vocabulary, training_count: int):
     )
     average = network.params.flat.copy() if config.ema else None
     batches = EpochOrder(training_count, config.batch_size, rng)
-    return TrainingRun(config, vocab, network, optimizer, average, batches, rng,
-                       history=[])
+    return TrainingRun(config, vocab, network, optimizer, average, batches, rng)
 
 
 def _weights_view(network: Network, flat: np.ndarray) -> Network:
