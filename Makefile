@@ -41,6 +41,6 @@ clean:
 # Held-out scores and training speed of the minibatch trainer (several minutes).
 .PHONY: bench
 bench: bench-data
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/heldout.py dinos --course
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/heldout.py names
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/throughput.py
+	$(BIN)/python bench/heldout.py dinos --course
+	$(BIN)/python bench/heldout.py names
+	$(BIN)/python bench/throughput.py

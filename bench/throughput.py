@@ -6,17 +6,19 @@ batches of dinosaur names, and the figure is unmasked target characters per
 second over the timed steps (after a few warm-up steps). PyTorch is not a
 dependency of dinogen; without it only the NumPy figures are printed.
 
-    python bench/throughput.py [--steps 300] [--batch-size 32]
+    python bench/throughput.py [--steps 300] [--batch-size 32] [--threads 1 2]
 
-Set OPENBLAS_NUM_THREADS=1 (before the run) to pin NumPy, and then PyTorch
-too, to one thread; on a busy 2-core machine that is faster for these small
-matrices.
+Each thread count runs in its own process, with OPENBLAS_NUM_THREADS (which
+dinogen sets to 1 unless the environment says otherwise) and PyTorch's
+thread count both set to it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -63,8 +65,7 @@ def torch_rate(training, vocab_size, batch_size, steps) -> float | None:
     except ImportError:
         return None
     torch.manual_seed(0)
-    if "OPENBLAS_NUM_THREADS" in os.environ:  # the same cores as NumPy
-        torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
+    torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
 
     class GRUModel(torch.nn.Module):
         def __init__(self):
@@ -102,27 +103,44 @@ def torch_rate(training, vocab_size, batch_size, steps) -> float | None:
     return rate, torch.__version__, torch.get_num_threads()
 
 
+def measure(steps: int, batch_size: int) -> None:
+    corpus = read_names(DATA)
+    training, _ = split_and_encode(corpus, corpus.vocab)
+    threads = os.environ["OPENBLAS_NUM_THREADS"]
+    for dtype in ("float32", "float64"):
+        rate = numpy_rate(training, corpus.vocab, batch_size, steps, dtype)
+        print(f"  numpy {np.__version__} {dtype}, {threads} thread(s): "
+              f"{rate:10,.0f} characters/s", flush=True)
+    measured = torch_rate(training, len(corpus.vocab), batch_size, steps)
+    if measured is None:
+        print("  torch: not installed")
+    else:
+        rate, version, torch_threads = measured
+        print(f"  torch {version} float32, {torch_threads} thread(s): "
+              f"{rate:10,.0f} characters/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--measure", action="store_true",
+                        help="measure in this process (set by the parent run)")
     args = parser.parse_args()
+    if args.measure:
+        measure(args.steps, args.batch_size)
+        return
 
-    corpus = read_names(DATA)
-    training, _ = split_and_encode(corpus, corpus.vocab)
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"GRU 128, embedding 32, batch {args.batch_size}, {args.steps} timed "
-          f"steps on {DATA.name}; OPENBLAS_NUM_THREADS={threads}")
-    for dtype in ("float32", "float64"):
-        rate = numpy_rate(training, corpus.vocab, args.batch_size, args.steps, dtype)
-        print(f"numpy {dtype}:  {rate:10,.0f} characters/s")
-    measured = torch_rate(training, len(corpus.vocab), args.batch_size, args.steps)
-    if measured is None:
-        print("torch:          not installed")
-    else:
-        rate, version, torch_threads = measured
-        print(f"torch {version} float32 ({torch_threads} threads): "
-              f"{rate:10,.0f} characters/s")
+          f"steps on {DATA.name}")
+    for threads in args.threads:
+        environment = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
+        subprocess.run(
+            [sys.executable, __file__, "--measure", "--steps", str(args.steps),
+             "--batch-size", str(args.batch_size)],
+            env=environment, check=True,
+        )
 
 
 if __name__ == "__main__":
