@@ -120,6 +120,10 @@ def run(ctx: click.Context, data_path: Path, out_path: Path, keep_case: bool,
             corpus = read_names(data_path, lowercase=lowercase)
             check_same_vocabulary(checkpoint.vocab, corpus.vocab, resume_path,
                                   data_path)
+            trained_on = checkpoint.metadata.get("corpus", {}).get("sha256")
+            if trained_on != corpus.sha256 and not quiet:
+                note(f"{data_path}: not the file this run was trained on "
+                     "(its sha256 differs); continuing on it")
             training, held_out = split_and_encode(corpus, checkpoint.vocab)
             steps = ctx.params["iters"] if _given(ctx, "iters") else None
             run_state = resume_run(checkpoint, resume_path, len(training), steps)
