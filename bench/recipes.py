@@ -17,8 +17,8 @@ DINOS_FAST = MinibatchConfig(cell="gru", hidden_size=128, dropout=0.2, ema=0.0,
 # the shipped model: src/dinogen/pretrained/dinos.npz (saved with --no-save-state)
 DINOS_BEST = MinibatchConfig(cell="lstm", hidden_size=256, dropout=0.4,
                              learning_rate=0.003, steps=1200, eval_every=50)
-NAMES = MinibatchConfig(cell="gru", hidden_size=128, batch_size=64, dropout=0.1,
-                        steps=8000, eval_every=500)
+NAMES = MinibatchConfig(cell="lstm", hidden_size=256, batch_size=64, dropout=0.2,
+                        steps=5000, eval_every=500)
 
 SHARED = {"steps": "--iters", "hidden_size": "--hidden-size",
           "learning_rate": "--learning-rate", "seed": "--seed"}
