@@ -16,8 +16,6 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
-
 import recipes
 from dinogen.corpus import read_names, split_held_out
 from dinogen.evaluate import mean_log_loss
@@ -29,6 +27,9 @@ BUDGET_SECONDS = 600.0
 
 def bigram_nll(corpus) -> float:
     """Add-one smoothed character bigrams, counted on the training names."""
+    # imported here so that dinogen, imported first, sets NumPy's thread count
+    import numpy as np
+
     training, held_out = split_held_out(corpus)
     V = len(corpus.vocab)
     counts = np.ones((V, V))
