@@ -59,11 +59,15 @@ def test_a_run_stopped_and_resumed_ends_where_an_uninterrupted_run_ends(tmp_path
         np.testing.assert_array_equal(got.arrays[name], array, err_msg=name)
 
 
-def test_cli_resume_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("cell,optimizer", [("gru", "adam"), ("lstm", "sgd"),
+                                            ("rnn", "adam")])
+def test_cli_resume_gives_the_bytes_of_an_uninterrupted_run(tmp_path, cell,
+                                                             optimizer):
     data = write_corpus(tmp_path / "names.txt")
     runner = CliRunner()
     whole, part = tmp_path / "whole.npz", tmp_path / "part.npz"
-    base = ["train", "--data", str(data), *TINY]
+    base = ["train", "--data", str(data), *TINY, "--cell", cell, "--optimizer",
+            optimizer, "--layers", "2"]
 
     result = runner.invoke(cli, [*base, "--iters", "12", "--out", str(whole)])
     assert result.exit_code == 0, result.output
