@@ -37,3 +37,10 @@ lint: install
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+
+# Held-out scores and training speed of the minibatch trainer (several minutes).
+.PHONY: bench
+bench: bench-data
+	$(BIN)/python bench/heldout.py dinos --course
+	$(BIN)/python bench/heldout.py names
+	$(BIN)/python bench/throughput.py

@@ -16,12 +16,14 @@ from pathlib import Path
 import click
 import numpy as np
 
-from dinogen import __version__
+from dinogen import __version__, cli_minibatch
+from dinogen import evaluate as evaluation
 from dinogen.checkpoint import load_checkpoint, save_checkpoint
 from dinogen.corpus import read_names
 from dinogen.datasets import CORPORA, DEFAULT_CORPORA, fetch_corpus
 from dinogen.errors import DinogenError
 from dinogen.models import checkpoint_of, model_from_checkpoint
+from dinogen.novelty import HASHES_ARRAY, name_hashes
 from dinogen.pretrained import default_checkpoint
 from dinogen.sampling import as_name, draw_assignment_name, sample_names
 from dinogen.train import TrainConfig, train_rnn, training_metadata
@@ -117,24 +119,41 @@ def cli():
               help="Keep upper and lower case apart instead of lower-casing.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No log and no progress bar; errors only.")
-def train(data_path, iters, hidden_size, learning_rate, clip_value, seed,
-          shuffle_seed, log_every, log_names, out_path, keep_case, quiet):
+@cli_minibatch.minibatch_options
+@click.pass_context
+def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
+          shuffle_seed, log_every, log_names, out_path, keep_case, quiet,
+          **minibatch):
     """Train the course's character-level RNN on a list of names.
 
     With the defaults this is the course assignment's training exactly, and
     its log (the loss and 7 sampled names every 2,000 steps) goes to stdout.
     Ctrl-C stops training and saves what has been learnt so far.
 
+    Any of the minibatch options (--cell, --batch-size, --optimizer, ...)
+    selects the minibatch trainer instead: GRU, LSTM or tanh cells, Adam or
+    gradient descent, dropout. It scores the held-out names (lines 10, 20,
+    30, ... of the file) every --eval-every steps, keeps the weights with the
+    best score, and saves a checkpoint that --resume continues exactly. There
+    --iters counts batches (default 2000), and --hidden-size (128),
+    --learning-rate (0.002) and --seed (0) have minibatch defaults; --clip
+    clips element-wise only when given.
+
     \b
     Example:
         dinogen train --iters 35000
         dinogen train --data my-names.txt --out checkpoints/mine.npz
+        dinogen train --cell gru --iters 2000 --dropout 0.2
+        dinogen train --resume checkpoints/dinos.npz --iters 4000
     """
     if not data_path.exists() and data_path == DEFAULT_DATA:
         raise click.ClickException(
             f"{data_path} not found: run `make data` to fetch the corpora, "
             "or pass --data PATH"
         )
+    if cli_minibatch.requested(minibatch):
+        cli_minibatch.run(ctx, data_path, out_path, keep_case, quiet, minibatch)
+        return
     config = TrainConfig(
         iterations=iters, hidden_size=hidden_size, learning_rate=learning_rate,
         clip_value=clip_value, init_seed=seed, shuffle_seed=shuffle_seed,
@@ -154,7 +173,9 @@ def train(data_path, iters, hidden_size, learning_rate, clip_value, seed,
             note("interrupted before the first step; nothing was saved")
             sys.exit(130)
         metadata = training_metadata(corpus, config, result, not keep_case)
-        save_checkpoint(out_path, checkpoint_of(result.model, corpus.vocab, metadata))
+        checkpoint = checkpoint_of(result.model, corpus.vocab, metadata)
+        checkpoint.arrays[HASHES_ARRAY] = name_hashes(corpus.names)
+        save_checkpoint(out_path, checkpoint)
     if result.interrupted:
         note(f"interrupted after {result.iterations_done} steps; saved {out_path}")
         sys.exit(130)
@@ -224,8 +245,14 @@ def _temperature(ctx, param, value):
 @click.option("--assignment-seeding", is_flag=True,
               help="Draw as the course notebook does: name k uses legacy seed "
               "SEED + k, so it matches training's log.")
+@click.option("--top-k", type=click.IntRange(min=1), default=None,
+              help="Draw each character from the K likeliest only [default: all].")
+@click.option("--novel", is_flag=True,
+              help="Only distinct names that are not in the training corpus.")
+@click.option("--max-draws", type=click.IntRange(min=1), default=10_000,
+              show_default=True, help="With --novel, give up after this many names.")
 def sample(count, seed, temperature, prefix, max_length, checkpoint_path,
-           assignment_seeding):
+           assignment_seeding, top_k, novel, max_draws):
     """Print new names from a trained model, one per line.
 
     Names are drawn together in one batch from NumPy's default generator.
@@ -236,7 +263,12 @@ def sample(count, seed, temperature, prefix, max_length, checkpoint_path,
     Example:
         dinogen sample -n 10 --seed 0
         dinogen sample --prefix tyr --temperature 0.7
+        dinogen sample --novel --top-k 10
     """
+    if assignment_seeding and (novel or top_k is not None):
+        raise click.UsageError(
+            "--assignment-seeding cannot be combined with --novel or --top-k"
+        )
     if checkpoint_path is None:
         checkpoint_path = default_checkpoint(DEFAULT_CHECKPOINT, "dinos.npz")
     with fail_cleanly():
@@ -250,6 +282,10 @@ def sample(count, seed, temperature, prefix, max_length, checkpoint_path,
     if len(prefix_ids) >= max_length:
         raise click.UsageError("--prefix must be shorter than --max-length")
 
+    if novel:
+        _print_novel(model, checkpoint, checkpoint_path, count, seed, temperature,
+                     prefix_ids, max_length, top_k, max_draws)
+        return
     if assignment_seeding:
         first = 0 if seed is None else seed
         names = [
@@ -259,10 +295,95 @@ def sample(count, seed, temperature, prefix, max_length, checkpoint_path,
     else:
         rng = np.random.default_rng(seed)
         names = sample_names(
-            model, count, rng, temperature, prefix_ids, max_length
+            model, count, rng, temperature, prefix_ids, max_length, top_k
         )
     for indices in names:
         click.echo(as_name(checkpoint.vocab.decode(indices)))
+
+
+def _print_novel(model, checkpoint, checkpoint_path, count, seed, temperature,
+                 prefix_ids, max_length, top_k, max_draws):
+    from dinogen.novelty import draw_novel_names
+
+    hashes = checkpoint.arrays.get(HASHES_ARRAY)
+    if hashes is None:
+        raise click.ClickException(
+            f"{checkpoint_path}: holds no hashes of its training names, so "
+            "--novel cannot tell new names; retrain it with this dinogen"
+        )
+    found, draws = draw_novel_names(
+        model, checkpoint.vocab, hashes, count, np.random.default_rng(seed),
+        temperature, prefix_ids, max_length, top_k, max_draws,
+    )
+    for indices in found:
+        click.echo(as_name(checkpoint.vocab.decode(indices)))
+    if len(found) < count:
+        raise click.ClickException(
+            f"found only {len(found)} new name(s) of {count} in {draws} draws "
+            "(--max-draws); try a higher --temperature or --max-draws"
+        )
+
+
+def _default_evaluation_data(checkpoint) -> Path:
+    trained_on = checkpoint.metadata.get("corpus", {}).get("name")
+    if isinstance(trained_on, str) and (Path("data") / trained_on).is_file():
+        return Path("data") / trained_on
+    return DEFAULT_DATA
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--checkpoint", "checkpoint_path",
+              type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Model to score [default: {DEFAULT_CHECKPOINT} if it "
+              "exists, else the shipped model].")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Names corpus whose lines 10, 20, 30, ... are "
+              "scored [default: data/ + the corpus the checkpoint names, else "
+              f"{DEFAULT_DATA}].")
+@click.option("--samples", type=click.IntRange(min=1), default=1000,
+              show_default=True, help="Names drawn to compare with the data.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed for the drawn names.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(checkpoint_path, data_path, samples, seed, as_json):
+    """Score a model on held-out names and compare its names with the data.
+
+    Prints the mean negative log-likelihood per character of the held-out
+    names (lines 10, 20, 30, ... of the file; every character and the end of
+    each name, from the name's start) in nats and bits, the perplexity, and
+    for a batch of drawn names the shares that are training names, held-out
+    names and new names, and their mean length against the data's.
+
+    \b
+    Example:
+        dinogen evaluate
+        dinogen evaluate --checkpoint checkpoints/names.npz --data data/names.txt
+    """
+    import json
+
+    from dinogen.corpus import split_held_out
+
+    if checkpoint_path is None:
+        checkpoint_path = default_checkpoint(DEFAULT_CHECKPOINT, "dinos.npz")
+    with fail_cleanly():
+        checkpoint = load_checkpoint(checkpoint_path)
+        model = model_from_checkpoint(checkpoint, checkpoint_path)
+        if data_path is None:
+            data_path = _default_evaluation_data(checkpoint)
+        lowercase = checkpoint.hyperparameters.get("lowercase", True)
+        corpus = read_names(data_path, lowercase=lowercase)
+        training, held_out = split_held_out(corpus)
+        evaluation.check_vocabulary(checkpoint.vocab, corpus.names, data_path)
+        result = evaluation.evaluate_names_model(
+            model, checkpoint.vocab, training, held_out, samples, seed
+        )
+    note(f"checkpoint: {checkpoint_path}")
+    if as_json:
+        figures = {"checkpoint": str(checkpoint_path), "data": str(data_path)}
+        figures.update(result.as_dict())
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo("\n".join(result.report_lines(data_path)))
 
 
 @cli.command("fetch-data", context_settings=CONTEXT)

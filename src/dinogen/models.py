@@ -5,6 +5,7 @@ from __future__ import annotations
 from dinogen.checkpoint import Checkpoint, check_shapes
 from dinogen.errors import DinogenError
 from dinogen.lstm import lstm_from_checkpoint
+from dinogen.network import network_from_checkpoint
 from dinogen.rnn import RNN, parameter_shapes
 from dinogen.vocab import Vocabulary
 
@@ -19,6 +20,8 @@ def _rnn_from_checkpoint(checkpoint: Checkpoint, path) -> RNN:
 
 
 BUILDERS = {"rnn": _rnn_from_checkpoint, "lstm": lstm_from_checkpoint}
+# the minibatch trainer's GRU and stacked tanh RNN (see dinogen.network)
+BUILDERS.update(gru=network_from_checkpoint, rnn_stack=network_from_checkpoint)
 
 
 def model_from_checkpoint(checkpoint: Checkpoint, path):
