@@ -14,7 +14,7 @@ from dinogen.corpus import read_names, split_held_out
 from dinogen.evaluate import mean_log_loss
 from dinogen.models import model_from_checkpoint
 from dinogen.novelty import HASHES_ARRAY, name_hashes
-from dinogen.rnn import RNN, START, encode_sequence
+from dinogen.rnn import RNN, START
 from dinogen.vocab import Vocabulary
 
 VOCAB = Vocabulary(("\n", "a", "b"))
@@ -118,7 +118,7 @@ def test_course_rnn_score_matches_its_own_training_loss(tmp_path):
     total, symbols = 0.0, 0
     for name in LINES:
         ids = VOCAB.encode(name)
-        example = encode_sequence([START, *ids], [*ids, 0], len(VOCAB))
+        example = model.encode([START, *ids], [*ids, 0])
         loss, _ = model.loss_and_gradients(example, np.zeros(4))
         total, symbols = total + loss, symbols + len(ids) + 1
     assert mean_log_loss(model, VOCAB, LINES) == pytest.approx(total / symbols,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from dinogen.numerics import softmax
-from dinogen.rnn import RNN, START, encode_sequence, parameter_shapes
+from dinogen.rnn import RNN, START, parameter_shapes
 
 
 def tiny_model(seed=0, hidden=4, vocab=5, scale=0.5):
@@ -16,7 +16,7 @@ def tiny_model(seed=0, hidden=4, vocab=5, scale=0.5):
 
 def test_gradients_match_finite_differences():
     model = tiny_model()
-    example = encode_sequence([START, 1, 3, 2, 4], [1, 3, 2, 4, 0], 5)
+    example = model.encode([START, 1, 3, 2, 4], [1, 3, 2, 4, 0])
     a_prev = np.random.default_rng(1).normal(size=4) * 0.3
 
     model.loss_and_gradients(example, a_prev)
@@ -41,7 +41,7 @@ def test_loss_is_the_cross_entropy_of_the_steps():
     model = tiny_model(seed=3)
     inputs = np.array([START, 2, 1])
     targets = np.array([2, 1, 0])
-    example = encode_sequence(inputs, targets, 5)
+    example = model.encode(inputs, targets)
     loss, last = model.loss_and_gradients(example, np.zeros(4))
 
     state = model.initial_state(1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dinogen.rnn import RNN, START, encode_sequence
+from dinogen.rnn import RNN, START
 from dinogen.sampling import draw_assignment_name
 
 GRADIENT_NAMES = ("dWax", "dWaa", "dWya", "db", "dby")
@@ -31,7 +31,7 @@ def optimize(X, Y, a_prev, parameters, learning_rate=0.01):  # noqa: N803
     """
     model = RNN.from_arrays(parameters)
     inputs = [START if x is None else x for x in X]
-    example = encode_sequence(inputs, Y, model.vocab_size)
+    example = model.encode(inputs, Y)
     a_prev = np.asarray(a_prev, dtype=float).reshape(-1)
     loss, a_last = model.loss_and_gradients(example, a_prev)
     model.clip_gradients(5)

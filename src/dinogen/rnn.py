@@ -5,10 +5,15 @@
                                                   by (n_y, 1)
 
 x<t> is a one-hot column, or all zeros for the first step of a name (input
-index -1 here). Only the recurrence is sequential: the input layer (a column
-lookup), the output layer, the softmax and every weight gradient are computed
-for all time steps at once, and the parameters and gradients each live in one
-flat buffer so clipping and the update are one NumPy call each.
+index -1 here). Only the recurrence is sequential; the output layer, the
+softmax and every weight gradient are computed for all time steps at once.
+
+The weights are stored as two blocks, ``M = [Waa | b | Wax]`` and
+``N = [Wya | by]``, in one flat buffer; the five arrays are views into them.
+With ``z<t> = [a<t-1>; 1; x<t>]`` the recurrence is then one matrix-vector
+product a step, ``a<t> = tanh(M z<t>)``, the gradients of Waa, b and Wax come
+from one matrix product, ``dM = sum_t da_raw<t> z<t>^T``, and clipping and the
+update are one NumPy call each.
 """
 
 from __future__ import annotations
@@ -34,33 +39,52 @@ def parameter_shapes(hidden_size: int, vocab_size: int) -> dict[str, tuple]:
     }
 
 
+class RNNWeights(FlatParameters):
+    """The blocks M = [Waa | b | Wax] and N = [Wya | by], and the notebook's views."""
+
+    def __init__(self, hidden_size: int, vocab_size: int):
+        n_a, n_x = hidden_size, vocab_size
+        super().__init__({"M": (n_a, n_a + 1 + n_x), "N": (n_x, n_a + 1)})
+        self.M, self.N = self.arrays["M"], self.arrays["N"]
+        self.arrays = {
+            "Wax": self.M[:, n_a + 1 :],
+            "Waa": self.M[:, :n_a],
+            "Wya": self.N[:, :n_a],
+            "b": self.M[:, n_a : n_a + 1],
+            "by": self.N[:, n_a:],
+        }
+
+
 @dataclass(frozen=True)
 class Sequence:
     """One training sequence, encoded once and reused at every visit."""
 
-    onehot: np.ndarray  # (T, n_x); an all-zero row for the START input
+    inputs: np.ndarray  # (T + 1, n_a + 1 + n_x): rows [0; 1; x<t>], one spare
+    # (the spare row receives the last hidden state)
     targets: np.ndarray  # (T,) indices
     steps: np.ndarray  # arange(T), for picking each step's target
 
 
-def encode_sequence(inputs, targets, vocab_size: int) -> Sequence:
+def encode_sequence(inputs, targets, vocab_size: int, hidden_size: int) -> Sequence:
+    """Rows z<t> = [a<t-1>; 1; x<t>] with a<t-1> left at 0, to be filled in."""
     inputs, targets = np.asarray(inputs), np.asarray(targets)
     steps = np.arange(len(targets))
-    onehot = np.zeros((len(inputs), vocab_size))
+    rows = np.zeros((len(inputs) + 1, hidden_size + 1 + vocab_size))
+    rows[:, hidden_size] = 1.0
     known = inputs != START
-    onehot[steps[known], inputs[known]] = 1.0
-    return Sequence(onehot, targets, steps)
+    rows[steps[known], hidden_size + 1 + inputs[known]] = 1.0
+    return Sequence(rows, targets, steps)
 
 
 class RNN:
     kind = "rnn"
 
     def __init__(self, hidden_size: int, vocab_size: int):
-        shapes = parameter_shapes(hidden_size, vocab_size)
         self.hidden_size = hidden_size
         self.vocab_size = vocab_size
-        self.params = FlatParameters(shapes)
-        self.grads = FlatParameters(shapes)
+        self.params = RNNWeights(hidden_size, vocab_size)
+        self.grads = RNNWeights(hidden_size, vocab_size)
+        self._step_buffer = np.empty_like(self.params.flat)
 
     @classmethod
     def initialized(cls, hidden_size: int, vocab_size: int, seed: int = 1) -> RNN:
@@ -81,6 +105,9 @@ class RNN:
     def arrays(self) -> dict[str, np.ndarray]:
         return self.params.copy_arrays()
 
+    def encode(self, inputs, targets) -> Sequence:
+        return encode_sequence(inputs, targets, self.vocab_size, self.hidden_size)
+
     # -- training ------------------------------------------------------------
 
     def loss_and_gradients(
@@ -91,30 +118,24 @@ class RNN:
         a_prev: hidden state before the first step, shape (n_a,).
         Returns the loss and the last hidden state, shape (n_a,).
         """
-        Wax, Waa, Wya = self.params["Wax"], self.params["Waa"], self.params["Wya"]
-        b, by = self.params["b"][:, 0], self.params["by"][:, 0]
-        grads = self.grads
-        onehot, targets, steps = example.onehot, example.targets, example.steps
+        M, N = self.params.M, self.params.N
+        # a contiguous copy: a product with a strided view is twice as slow
+        Waa = np.ascontiguousarray(self.params["Waa"])
+        targets, steps = example.targets, example.steps
         T, n_a = len(targets), self.hidden_size
 
-        # input layer: a one-hot x<t> selects a column of Wax; b joins it here
-        # rather than inside the loop (one addition per step fewer)
-        from_input = onehot @ Wax.T
-        from_input += b
-
-        # recurrence, row a[t + 1] = a<t>
-        a = np.empty((T + 1, n_a))
-        a[0] = a_prev
+        # recurrence: z[t] = [a<t-1>; 1; x<t>], and a<t> is written into z[t + 1]
+        z = example.inputs.copy()
+        z[0, :n_a] = a_prev
         pre = np.empty(n_a)
-        for x_part, a_in, a_out in zip(from_input, a[:-1], a[1:]):
-            np.dot(Waa, a_in, out=pre)
-            pre += x_part
+        for z_in, a_out in zip(z[:-1], z[1:, :n_a]):
+            np.dot(M, z_in, out=pre)
             np.tanh(pre, out=a_out)
-        hidden = a[1:]
+        hidden_and_one = z[1:, : n_a + 1]  # rows [a<t>; 1]
+        hidden = hidden_and_one[:, :n_a]
 
         # output layer, softmax and loss for all steps at once
-        logits = hidden @ Wya.T
-        logits += by
+        logits = hidden_and_one @ N.T
         logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
         probs = np.exp(logits, out=logits)
         probs /= np.add.reduce(probs, axis=1, keepdims=True)
@@ -123,9 +144,8 @@ class RNN:
         # backward: output layer, then the recurrence from the last step
         dz = probs
         dz[steps, targets] -= 1.0
-        np.dot(dz.T, hidden, out=grads["Wya"])
-        np.add.reduce(dz, axis=0, out=grads["by"][:, 0])
-        d_hidden = dz @ Wya
+        np.dot(dz.T, hidden_and_one, out=self.grads.N)
+        d_hidden = (dz @ N)[:, :n_a]  # dz Wya, without a strided operand
         tanh_slope = 1.0 - hidden * hidden
         d_pre = np.empty((T, n_a))
         da_next = np.zeros(n_a)
@@ -134,10 +154,8 @@ class RNN:
             np.add(from_output, da_next, out=grad)
             grad *= slope
             np.dot(grad, Waa, out=da_next)
-        np.dot(d_pre.T, onehot, out=grads["Wax"])
-        np.dot(d_pre.T, a[:-1], out=grads["Waa"])
-        np.add.reduce(d_pre, axis=0, out=grads["b"][:, 0])
-        return float(loss), a[T].copy()
+        np.dot(d_pre.T, z[:-1], out=self.grads.M)
+        return float(loss), z[T, :n_a].copy()
 
     def clip_gradients(self, max_value: float) -> None:
         """Element-wise clipping to [-max_value, max_value], as the course does."""
@@ -146,7 +164,8 @@ class RNN:
         np.maximum(flat, -max_value, out=flat)
 
     def apply_gradients(self, learning_rate: float) -> None:
-        self.params.flat -= learning_rate * self.grads.flat
+        step = np.multiply(self.grads.flat, learning_rate, out=self._step_buffer)
+        self.params.flat -= step
 
     def parameters_finite(self) -> bool:
         return bool(np.isfinite(self.params.flat).all())

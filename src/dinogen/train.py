@@ -17,7 +17,7 @@ import numpy as np
 
 from dinogen.corpus import NamesCorpus
 from dinogen.errors import DinogenError
-from dinogen.rnn import RNN, START, Sequence, encode_sequence
+from dinogen.rnn import RNN, START, Sequence
 from dinogen.sampling import END_INDEX, as_name, draw_assignment_name
 
 # The notebook starts its smoothed loss at the loss of a uniform guess over a
@@ -61,10 +61,10 @@ def shuffled_examples(corpus: NamesCorpus, seed: int) -> list[str]:
     return examples
 
 
-def encode_example(corpus: NamesCorpus, name: str) -> Sequence:
+def encode_example(model: RNN, corpus: NamesCorpus, name: str) -> Sequence:
     """Inputs (start, c1, ..., cn) and targets (c1, ..., cn, end) of one name."""
     ids = corpus.vocab.encode(name)
-    return encode_sequence([START, *ids], [*ids, END_INDEX], len(corpus.vocab))
+    return model.encode([START, *ids], [*ids, END_INDEX])
 
 
 def log_names(model: RNN, corpus: NamesCorpus, count: int) -> list[str]:
@@ -90,39 +90,40 @@ def train_rnn(
     vocab_size = len(corpus.vocab)
     model = RNN.initialized(config.hidden_size, vocab_size, seed=config.init_seed)
     examples = [
-        encode_example(corpus, name)
+        encode_example(model, corpus, name)
         for name in shuffled_examples(corpus, config.shuffle_seed)
     ]
     smoothed = math.log(vocab_size) * ASSUMED_NAME_LENGTH
     a_prev = np.zeros(config.hidden_size)
     done = 0
 
-    for j in range(config.iterations):
-        if should_stop():
-            return TrainResult(model, done, smoothed, interrupted=True)
+    # a non-finite loss or weight is reported below, not warned about
+    with np.errstate(all="ignore"):
+        for j in range(config.iterations):
+            if should_stop():
+                return TrainResult(model, done, smoothed, interrupted=True)
 
-        # take the next example in the shuffled order
-        example = examples[j % len(examples)]
+            # take the next example in the shuffled order
+            example = examples[j % len(examples)]
 
-        # forward and backward, carrying the hidden state to the next name
-        with np.errstate(all="ignore"):  # a non-finite loss is reported below
+            # forward and backward, carrying the hidden state to the next name
             loss, a_prev = model.loss_and_gradients(example, a_prev)
-        if not math.isfinite(loss):
-            raise TrainingDiverged(j, config.learning_rate)
-
-        # clip, then one step of gradient descent
-        model.clip_gradients(config.clip_value)
-        model.apply_gradients(config.learning_rate)
-        smoothed = smoothed * 0.999 + loss * 0.001
-        done = j + 1
-
-        # log and sample
-        if j % config.log_every == 0:
-            if not model.parameters_finite():
+            if not math.isfinite(loss):
                 raise TrainingDiverged(j, config.learning_rate)
-            on_log(j, smoothed, log_names(model, corpus, config.names_per_log))
-        if j % 100 == 0:
-            on_progress(done, smoothed)
+
+            # clip, then one step of gradient descent
+            model.clip_gradients(config.clip_value)
+            model.apply_gradients(config.learning_rate)
+            smoothed = smoothed * 0.999 + loss * 0.001
+            done = j + 1
+
+            # log and sample
+            if j % config.log_every == 0:
+                if not model.parameters_finite():
+                    raise TrainingDiverged(j, config.learning_rate)
+                on_log(j, smoothed, log_names(model, corpus, config.names_per_log))
+            if j % 100 == 0:
+                on_progress(done, smoothed)
 
     if not model.parameters_finite():
         raise TrainingDiverged(done - 1, config.learning_rate)
