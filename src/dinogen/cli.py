@@ -17,6 +17,8 @@ import numpy as np
 
 from dinogen import __version__
 from dinogen.checkpoint import load_checkpoint, save_checkpoint
+from dinogen.cli_poem import dispatch_training, keras_train_options
+from dinogen.cli_poem import register as register_poem_commands
 from dinogen.corpus import read_names
 from dinogen.datasets import CORPORA, DEFAULT_CORPORA, fetch_corpus
 from dinogen.errors import DinogenError
@@ -68,17 +70,20 @@ def cli():
 @cli.command(context_settings=CONTEXT)
 @click.option(
     "--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA, show_default=True, help="Names corpus, one per line.",
+    default=None, help=f"Corpus [default: {DEFAULT_DATA}; keras text: "
+    "data/shakespeare.txt].",
 )
 @click.option("--iters", type=click.IntRange(min=1), default=35_000,
               show_default=True, help="Training steps (one name each).")
-@click.option("--hidden-size", type=click.IntRange(min=1), default=50,
-              show_default=True, help="Units in the hidden state (n_a).")
+@click.option("--hidden-size", type=click.IntRange(min=1), default=None,
+              help="Units in the hidden state [default: 50; keras: 128].")
 @click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True),
-              default=0.01, show_default=True, help="Gradient descent step size.")
+              default=None,
+              help="Step size [default: 0.01 gradient descent; keras: Adam 0.002].")
 @click.option("--clip", "clip_value", type=click.FloatRange(min=0, min_open=True),
               default=5.0, show_default=True,
-              help="Clip each gradient element to [-clip, clip].")
+              help="Clip each gradient element to [-clip, clip] (keras: the "
+              "gradient's global norm to clip).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=1,
               show_default=True, help="Legacy NumPy seed for the initial weights.")
 @click.option("--shuffle-seed", type=click.IntRange(min=0, max=2**32 - 1),
@@ -89,25 +94,48 @@ def cli():
 @click.option("--log-names", type=click.IntRange(min=0), default=7,
               show_default=True, help="Names sampled at each log.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_CHECKPOINT, show_default=True,
-              help="Where to write the checkpoint.")
+              default=None,
+              help=f"Where to write the checkpoint [default: {DEFAULT_CHECKPOINT}; "
+              "keras text: checkpoints/shakespeare.npz].")
 @click.option("--keep-case", is_flag=True,
               help="Keep upper and lower case apart instead of lower-casing.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No log and no progress bar; errors only.")
+@keras_train_options
 def train(data_path, iters, hidden_size, learning_rate, clip_value, seed,
-          shuffle_seed, log_every, log_names, out_path, keep_case, quiet):
-    """Train the course's character-level RNN on a list of names.
+          shuffle_seed, log_every, log_names, out_path, keep_case, quiet,
+          backend, corpus_format, **keras_options):
+    """Train the course's character-level RNN on names, or an LSTM with Keras.
 
     With the defaults this is the course assignment's training exactly, and
     its log (the loss and 7 sampled names every 2,000 steps) goes to stdout.
     Ctrl-C stops training and saves what has been learnt so far.
 
+    With --backend keras (options marked [keras]) a stacked LSTM learns a
+    text (--format text, the default there) or names; each epoch reports the
+    training and held-out loss on stderr, and the weights with the best
+    held-out loss are saved as an lstm checkpoint.
+
     \b
     Example:
         dinogen train --iters 35000
         dinogen train --data my-names.txt --out checkpoints/mine.npz
+        dinogen train --backend keras --data data/shakespeare.txt
     """
+    dispatch_training(
+        backend, corpus_format,
+        lambda: _train_rnn(data_path or DEFAULT_DATA, iters, hidden_size or 50,
+                           learning_rate or 0.01, clip_value, seed, shuffle_seed,
+                           log_every, log_names, out_path or DEFAULT_CHECKPOINT,
+                           keep_case, quiet),
+        data_path=data_path, out_path=out_path, hidden_size=hidden_size,
+        learning_rate=learning_rate, clip_value=clip_value, seed=seed,
+        keep_case=keep_case, quiet=quiet, **keras_options,
+    )
+
+
+def _train_rnn(data_path, iters, hidden_size, learning_rate, clip_value, seed,
+               shuffle_seed, log_every, log_names, out_path, keep_case, quiet):
     if not data_path.exists() and data_path == DEFAULT_DATA:
         raise click.ClickException(
             f"{data_path} not found: run `make data` to fetch the corpora, "
@@ -260,6 +288,9 @@ def fetch_data(names, dest, mirror):
         with fail_cleanly():
             origin = fetch_corpus(CORPORA[name], dest, mirror)
         note(f"{dest / name}: {origin}")
+
+
+register_poem_commands(cli)
 
 
 def main() -> None:

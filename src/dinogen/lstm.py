@@ -66,7 +66,9 @@ class LSTM:
             )
         self.gate_activation = gate_activation
         self.gate = sigmoid if gate_activation == "sigmoid" else hard_sigmoid_keras2
-        self.weights = {name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()}
+        self.weights = {
+            name: np.asarray(a, dtype=np.float64) for name, a in arrays.items()
+        }
         self.layers = sum(1 for name in arrays if name.endswith("_recurrent_kernel"))
         self.hidden_size = self.weights["lstm_0_recurrent_kernel"].shape[0]
         self.vocab_size = self.weights["dense_bias"].shape[0]
@@ -77,7 +79,8 @@ class LSTM:
 
     def initial_state(self, batch: int) -> tuple[np.ndarray, ...]:
         """(h_0, c_0, h_1, c_1, ...), each (batch, H)."""
-        return tuple(np.zeros((batch, self.hidden_size)) for _ in range(2 * self.layers))
+        shape = (batch, self.hidden_size)
+        return tuple(np.zeros(shape) for _ in range(2 * self.layers))
 
     def start_inputs(self, batch: int) -> np.ndarray:
         return np.zeros(batch, dtype=np.int64)
@@ -97,7 +100,8 @@ class LSTM:
         for k in range(self.layers):
             h_prev, c_prev = state[2 * k], state[2 * k + 1]
             if k > 0:
-                projected = h @ self.weights[f"lstm_{k}_kernel"]
+                # the layer below's new output is this layer's input
+                projected = new_state[-2] @ self.weights[f"lstm_{k}_kernel"]
             z = projected + h_prev @ self.weights[f"lstm_{k}_recurrent_kernel"]
             z += self.weights[f"lstm_{k}_bias"]
             i = self.gate(z[:, :H])
@@ -110,7 +114,7 @@ class LSTM:
         return logits, tuple(new_state)
 
     def forward(self, inputs: np.ndarray, state=None):
-        """Logits for every position of a (B, T) batch of indices, and the last state."""
+        """Logits (B, T, V) for every position of a (B, T) batch, and the last state."""
         inputs = np.atleast_2d(inputs)
         if state is None:
             state = self.initial_state(inputs.shape[0])
