@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from dinogen.checkpoint import Checkpoint, save_checkpoint
 from dinogen.lstm import lstm_shapes
 from dinogen.vocab import Vocabulary
@@ -22,14 +23,18 @@ def random_lstm_arrays(vocab_size, hidden_size, layers, embedding_size, seed=0):
     }
 
 
-def text_checkpoint(path, symbols="\n abcdefghijklmnopqrstuvwxyz", seed=0,
-                    gate="sigmoid") -> Checkpoint:
+def make_text_checkpoint(symbols="\n abcdefghijklmnopqrstuvwxyz", seed=0,
+                         gate="sigmoid") -> Checkpoint:
     vocab = Vocabulary(tuple(symbols))
-    arrays = random_lstm_arrays(len(vocab), 16, 2, 8, seed)
-    checkpoint = Checkpoint(
-        kind="lstm", vocab=vocab, arrays=arrays,
+    return Checkpoint(
+        kind="lstm", vocab=vocab,
+        arrays=random_lstm_arrays(len(vocab), 16, 2, 8, seed),
         metadata={"hyperparameters": {"lowercase": True, "gate_activation": gate}},
     )
+
+
+def text_checkpoint(path, **options) -> Checkpoint:
+    checkpoint = make_text_checkpoint(**options)
     save_checkpoint(path, checkpoint)
     return checkpoint
 

@@ -113,7 +113,8 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise DinogenError(f"{path}: no such checkpoint file")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # our own handle: np.load leaks the one it opens when the zip is broken
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
     except ValueError as err:
         if "pickle" in str(err):

@@ -146,7 +146,7 @@ def _temperature(ctx, param, value):
 
 def _ask_prompt() -> str:
     """The prompt as an argument would give it: typed in a terminal, else stdin."""
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     if stdin.isatty():
         return click.prompt(
             "Write the beginning of your poem, the model will complete it.\n"
