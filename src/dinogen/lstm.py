@@ -73,6 +73,9 @@ class LSTM:
         self.hidden_size = self.weights["lstm_0_recurrent_kernel"].shape[0]
         self.vocab_size = self.weights["dense_bias"].shape[0]
         self.embedding = self.weights.get("embedding")
+        # built on first use: layer 0's x W + b per symbol, and stacked kernels
+        self._input_rows = None
+        self._stacked = {}
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: a.copy() for name, a in self.weights.items()}
@@ -86,27 +89,45 @@ class LSTM:
         return np.zeros(batch, dtype=np.int64)
 
     def _first_layer_input(self, inputs: np.ndarray) -> np.ndarray:
-        """x W for layer 0: a row of the kernel for one-hot x, else embedded x."""
-        kernel = self.weights["lstm_0_kernel"]
-        if self.embedding is None:
-            return kernel[inputs]
-        return self.embedding[inputs] @ kernel
+        """x W + b for layer 0, one precomputed row per symbol.
+
+        For one-hot x that row is a row of the kernel; for embedded x it is
+        the symbol's embedding times the kernel. Either way a step then costs
+        one lookup instead of a product.
+        """
+        if self._input_rows is None:
+            rows = self.weights["lstm_0_kernel"]
+            if self.embedding is not None:
+                rows = self.embedding @ rows
+            self._input_rows = rows + self.weights["lstm_0_bias"]
+        return self._input_rows[inputs]
+
+    def _stacked_kernel(self, k: int) -> np.ndarray:
+        """Layer k's kernel over its recurrent kernel, (2H, 4H), built once."""
+        if k not in self._stacked:
+            self._stacked[k] = np.concatenate([
+                self.weights[f"lstm_{k}_kernel"],
+                self.weights[f"lstm_{k}_recurrent_kernel"],
+            ])
+        return self._stacked[k]
 
     def step(self, state, inputs: np.ndarray):
         """Advance a batch one character; returns next-character logits (B, V)."""
         H = self.hidden_size
-        projected = self._first_layer_input(inputs)
         new_state = []
         for k in range(self.layers):
             h_prev, c_prev = state[2 * k], state[2 * k + 1]
-            if k > 0:
-                # the layer below's new output is this layer's input
-                projected = new_state[-2] @ self.weights[f"lstm_{k}_kernel"]
-            z = projected + h_prev @ self.weights[f"lstm_{k}_recurrent_kernel"]
-            z += self.weights[f"lstm_{k}_bias"]
-            i = self.gate(z[:, :H])
-            f = self.gate(z[:, H : 2 * H])
-            o = self.gate(z[:, 3 * H :])
+            if k == 0:
+                z = h_prev @ self.weights["lstm_0_recurrent_kernel"]
+                z += self._first_layer_input(inputs)
+            else:
+                # [h below, h_prev] [W; U] + b: one product instead of two
+                below_and_prev = np.concatenate([new_state[-2], h_prev], axis=1)
+                z = below_and_prev @ self._stacked_kernel(k)
+                z += self.weights[f"lstm_{k}_bias"]
+            # one call for all four blocks; the c block's value is unused
+            gates = self.gate(z)
+            i, f, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 3 * H :]
             c = f * c_prev + i * np.tanh(z[:, 2 * H : 3 * H])
             h = o * np.tanh(c)
             new_state += [h, c]
