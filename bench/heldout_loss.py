@@ -84,7 +84,9 @@ def main() -> None:
     checkpoint_path = args.checkpoint or SHIPPED
     checkpoint = report(str(checkpoint_path), checkpoint_path, args.text,
                         args.window)
-    print(f"  uniform guess: {math.log(len(checkpoint.vocab)):.4f} nats/char")
+    symbols = len(read_text(args.text).vocab)
+    print(f"uniform guess over the text's {symbols} symbols: "
+          f"{math.log(symbols):.4f} nats/char")
 
     if args.course_model is not None:
         import tempfile

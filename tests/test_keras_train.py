@@ -133,6 +133,7 @@ def test_names_training_then_sample_uses_the_lstm(keras, tmp_path):
 
 def test_without_keras_the_error_says_how_to_install(verse, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "keras", None)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
     out = tmp_path / "never.npz"
     result = train("--data", str(verse), "--out", str(out), "-q")
     assert result.exit_code == 1
@@ -140,6 +141,16 @@ def test_without_keras_the_error_says_how_to_install(verse, tmp_path, monkeypatc
     assert result.stderr.startswith("Error: the keras backend needs Keras 3 and JAX")
     assert result.stderr.endswith("install them with: pip install 'dinogen[keras]'\n")
     assert not out.exists()
+
+
+def test_a_chosen_backend_that_fails_is_named(verse, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", None)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    result = train("--data", str(verse), "--out", str(tmp_path / "x.npz"), "-q")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: cannot import Keras with KERAS_BACKEND=torch"
+    )
 
 
 def test_text_format_needs_the_keras_backend(verse):

@@ -40,10 +40,16 @@ EVAL_BATCH = 256
 
 def import_keras():
     """Keras, on JAX unless KERAS_BACKEND names another backend."""
+    chosen = os.environ.get("KERAS_BACKEND")
     os.environ.setdefault("KERAS_BACKEND", "jax")
     try:
         import keras
     except ImportError as err:
+        if chosen and chosen != "jax":
+            raise DinogenError(
+                f"cannot import Keras with KERAS_BACKEND={chosen} ({err}); unset "
+                f"it to use JAX, installed by: {INSTALL_HINT}"
+            ) from None
         raise DinogenError(
             f"the keras backend needs Keras 3 and JAX ({err}); "
             f"install them with: {INSTALL_HINT}"
