@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from dinogen.cli import cli
 from dinogen.lstm import LSTM
-from dinogen.poem import continue_text, read_prompt
+from dinogen.poem import continue_text, read_prompt, writing_model
 from dinogen.pretrained import PRETRAINED_DIR
 from tests.lstm_helpers import make_text_checkpoint, text_checkpoint
 
@@ -31,7 +31,8 @@ def expected_poem(path, prompt, length, seed, temperature=1.0):
     """What the core writes for this prompt, built without the command line."""
     checkpoint = text_checkpoint(path)  # the same seeded weights, rewritten
     reading = read_prompt(prompt, checkpoint.vocab, lowercase=True)
-    written = continue_text(LSTM(checkpoint.arrays), reading.indices, length,
+    model = writing_model(LSTM(checkpoint.arrays))
+    written = continue_text(model, reading.indices, length,
                             np.random.default_rng(seed), temperature)
     return prompt + checkpoint.vocab.decode(written)
 

@@ -186,7 +186,7 @@ def poem(prompt, length, temperature, seed, checkpoint_path):
 
     from dinogen.checkpoint import load_checkpoint
     from dinogen.models import model_from_checkpoint
-    from dinogen.poem import continue_text, read_prompt
+    from dinogen.poem import continue_text, read_prompt, writing_model
     from dinogen.pretrained import default_checkpoint
     from dinogen.vocab import describe
 
@@ -203,8 +203,9 @@ def poem(prompt, length, temperature, seed, checkpoint_path):
     reading = read_prompt(prompt, checkpoint.vocab, lowercase)
     if reading.unknown:
         _note(f"not in the model's vocabulary, skipped: {describe(reading.unknown)}")
+    rng = np.random.default_rng(seed)
     written = continue_text(
-        model, reading.indices, length, np.random.default_rng(seed), temperature
+        writing_model(model), reading.indices, length, rng, temperature
     )
     poem_text = prompt + checkpoint.vocab.decode(written)
     click.echo(poem_text if poem_text.endswith("\n") else poem_text + "\n", nl=False)

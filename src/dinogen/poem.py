@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dinogen.sampling import _choose
+from dinogen.lstm import LSTM
 from dinogen.text import normalise_text
 from dinogen.vocab import Vocabulary
 
@@ -50,6 +50,26 @@ def continue_text(
     written = []
     for _ in range(length):
         logits, state = model.step(state, inputs)
-        inputs = _choose(logits, rng, temperature, None)
-        written.append(int(inputs[0]))
+        index = draw(logits[0], rng, temperature)
+        written.append(index)
+        inputs = np.array([index])
     return written
+
+
+def draw(logits: np.ndarray, rng: np.random.Generator, temperature: float) -> int:
+    """One index from the softmax of ``logits / temperature``; argmax at 0.
+
+    Inverse CDF with one uniform number per draw, as ``sampling`` draws names.
+    """
+    if temperature == 0:
+        return int(logits.argmax())
+    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    cumulative = np.exp(scaled - scaled.max()).cumsum()
+    threshold = rng.random() * cumulative[-1]
+    return min(int(cumulative.searchsorted(threshold, side="right")),
+               len(cumulative) - 1)
+
+
+def writing_model(model):
+    """The model to write with: an LSTM computes in float32, as Keras trained it."""
+    return model.with_dtype(np.float32) if isinstance(model, LSTM) else model
