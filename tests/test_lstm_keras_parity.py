@@ -46,6 +46,10 @@ def test_numpy_and_keras_agree_to_1e_5(embedding_size, layers):
     assert np.abs(got - expected).max() < 1e-5
     # the weights are large enough that the probabilities are far from uniform
     assert got.max() > 0.3
+    # and the float32 model that writes poems agrees as well
+    logits, _ = LSTM(arrays).with_dtype(np.float32).forward(inputs)
+    assert logits.dtype == np.float32
+    assert np.abs(softmax(logits.astype(np.float64)) - expected).max() < 1e-5
 
 
 def test_exported_arrays_are_the_keras_weights():

@@ -246,7 +246,10 @@ class NameBatches:
         size = self.config.batch_size
         for b in range(self.per_epoch):
             chosen = order[(b * size) % len(order) :][:size]
-            yield names_batch([self.names[i] for i in chosen])
+            inputs, targets, weights = names_batch([self.names[i] for i in chosen])
+            # Keras averages over every position, padding included: rescaling
+            # makes its loss the mean over the real characters
+            yield inputs, targets, weights * (weights.size / weights.sum())
 
     def held_out(self, names: list[np.ndarray]):
         for start in range(0, len(names), EVAL_BATCH):
@@ -339,10 +342,11 @@ def keras_checkpoint(
     vocab: Vocabulary, arrays: dict, config: KerasConfig, extra: dict
 ) -> Checkpoint:
     """An "lstm" checkpoint of Keras-trained weights, in float32."""
+    extra = dict(extra)
     hyperparameters = asdict(config)
     hyperparameters.update(gate_activation="sigmoid", backend="keras")
+    hyperparameters.update(extra.pop("hyperparameters_extra", {}))
     metadata = {"hyperparameters": hyperparameters, **extra}
-    hyperparameters.update(metadata.pop("hyperparameters_extra", {}))
     return Checkpoint(
         kind="lstm",
         vocab=vocab,

@@ -9,7 +9,7 @@ be fine-tuned on another that has a few more symbols.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ def _merged(vocab: Vocabulary, init_vocab: Vocabulary | None) -> Vocabulary:
 
 
 def prepare_corpus(path, corpus_format, config, lowercase, init_vocab=None):
+    """The corpus as batches for training and arrays for the held-out loss."""
     if corpus_format == "text":
         corpus = read_text(path, lowercase=lowercase)
         vocab = _merged(corpus.vocab, init_vocab)
@@ -68,14 +69,19 @@ def prepare_corpus(path, corpus_format, config, lowercase, init_vocab=None):
     train, held_out = split_held_out(corpus)
     if not held_out or not train:
         raise DinogenError(f"{path}: needs at least 10 lines to hold some out")
-    encode = lambda names: [np.array(vocab.encode(n), dtype=np.int32) for n in names]  # noqa: E731
     description = (
         f"{path}: {len(corpus.names)} names ({len(held_out)} held out), "
         f"{len(vocab)} symbols"
     )
-    return PreparedCorpus(vocab, NameBatches(encode(train), config), encode(held_out),
-                          description, {"name": Path(path).name,
-                                        "sha256": corpus.sha256})
+    return PreparedCorpus(
+        vocab, NameBatches(_encode_names(train, vocab), config),
+        _encode_names(held_out, vocab), description,
+        {"name": Path(path).name, "sha256": corpus.sha256},
+    )
+
+
+def _encode_names(names: list[str], vocab: Vocabulary) -> list[np.ndarray]:
+    return [np.array(vocab.encode(name), dtype=np.int32) for name in names]
 
 
 def load_init(init_path, config: KerasConfig):
@@ -100,19 +106,16 @@ def run_keras_training(
 ) -> KerasResult:
     """Train and save the best weights at ``out_path`` each time they improve."""
     init = None
-    init_vocab = None
     if init_path is not None:
         init_checkpoint, config = load_init(init_path, config)
-        init_vocab = init_checkpoint.vocab
+        init = (init_checkpoint.vocab, init_checkpoint.arrays)
         on_note(
             f"{init_path}: starting from its weights ({config.layers} x "
             f"{config.hidden_size} units, embedding {config.embedding_size})"
         )
+    init_vocab = None if init is None else init[0]
     prepared = prepare_corpus(data_path, corpus_format, config, lowercase, init_vocab)
     on_note(prepared.description)
-    if init_path is not None:
-        init = (init_vocab, init_checkpoint.arrays)
-    config = replace(config)
 
     def save_best(arrays, held_out_loss, epoch):
         extra = {
