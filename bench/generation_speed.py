@@ -7,7 +7,9 @@ dense, softmax. dinogen carries
 the LSTM state and takes one NumPy step per character. Both run here, side by
 side, on the same weights: the course's model imported from its HDF5 file
 when it is given, otherwise random weights of its shape (2 x 128 units, 38
-symbols, one-hot input). Needs the keras extra.
+symbols, one-hot input). Needs the keras extra. Keras runs on JAX unless
+KERAS_BACKEND names another backend; the assignment itself ran Keras on
+TensorFlow (``KERAS_BACKEND=tensorflow`` with ``tensorflow-cpu`` installed).
 
     python bench/generation_speed.py \\
         --course-model ../shared/data/legacy/model_shakespeare_kiank_350_epoch.h5

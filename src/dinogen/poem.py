@@ -52,7 +52,7 @@ def continue_text(
         logits, state = model.step(state, inputs)
         index = draw(logits[0], rng, temperature)
         written.append(index)
-        inputs = np.array([index])
+        inputs = np.full(1, index)
     return written
 
 
@@ -63,8 +63,8 @@ def draw(logits: np.ndarray, rng: np.random.Generator, temperature: float) -> in
     """
     if temperature == 0:
         return int(logits.argmax())
-    scaled = np.asarray(logits, dtype=np.float64) / temperature
-    cumulative = np.exp(scaled - scaled.max()).cumsum()
+    scaled = logits if temperature == 1 else logits / temperature
+    cumulative = np.exp(scaled - scaled.max()).cumsum(dtype=np.float64)
     threshold = rng.random() * cumulative[-1]
     return min(int(cumulative.searchsorted(threshold, side="right")),
                len(cumulative) - 1)
