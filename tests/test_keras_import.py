@@ -15,7 +15,7 @@ from dinogen.models import model_from_checkpoint
 from dinogen.numerics import log_softmax
 from dinogen.text import read_text
 from dinogen.vocab import Vocabulary
-from tests.lstm_helpers import SHARED_DATA, keras_or_skip, random_lstm_arrays
+from tests.lstm_weights import SHARED_DATA, keras_or_skip, random_lstm_arrays
 
 h5py = pytest.importorskip("h5py")
 

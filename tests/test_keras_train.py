@@ -14,7 +14,7 @@ from dinogen.keras_backend import remap_vocabulary
 from dinogen.models import model_from_checkpoint
 from dinogen.text import read_text, split_text_held_out
 from dinogen.vocab import Vocabulary
-from tests.lstm_helpers import keras_or_skip, random_lstm_arrays
+from tests.lstm_weights import keras_or_skip, random_lstm_arrays
 
 VERSE = (
     "shall i compare thee to a summer's day?\n"

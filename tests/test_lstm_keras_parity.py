@@ -10,7 +10,7 @@ import pytest
 from dinogen.keras_backend import KerasConfig, build_model, export_arrays, load_arrays
 from dinogen.lstm import LSTM
 from dinogen.numerics import softmax
-from tests.lstm_helpers import keras_or_skip, random_lstm_arrays
+from tests.lstm_weights import keras_or_skip, random_lstm_arrays
 
 keras = keras_or_skip()
 

@@ -11,7 +11,7 @@ from dinogen.cli import cli
 from dinogen.lstm import LSTM
 from dinogen.poem import continue_text, read_prompt, writing_model
 from dinogen.pretrained import PRETRAINED_DIR
-from tests.lstm_helpers import make_text_checkpoint, text_checkpoint
+from tests.lstm_weights import make_text_checkpoint, text_checkpoint
 
 SHIPPED = PRETRAINED_DIR / "shakespeare.npz"
 

@@ -12,7 +12,7 @@ from dinogen.text import (
     split_text_held_out,
 )
 from dinogen.vocab import Vocabulary
-from tests.lstm_helpers import random_lstm_arrays
+from tests.lstm_weights import random_lstm_arrays
 
 
 def test_read_text_normalises_line_endings_case_and_bom(tmp_path):
