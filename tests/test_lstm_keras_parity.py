@@ -77,13 +77,3 @@ def test_hard_sigmoid_gates_match_keras_with_keras2_gates():
     assert np.abs(got - expected).max() < 1e-5
     # and the sigmoid gates would not have matched
     assert np.abs(numpy_probabilities(arrays, inputs) - expected).max() > 1e-2
-
-
-def test_step_with_carried_state_equals_the_whole_sequence():
-    arrays = random_lstm_arrays(VOCAB, HIDDEN, 2, 6, seed=5)
-    model = LSTM(arrays)
-    inputs = sequences(seed=5)
-    whole, _ = model.forward(inputs)
-    first, state = model.forward(inputs[:, :12])
-    rest, _ = model.forward(inputs[:, 12:], state)
-    assert np.array_equal(np.concatenate([first, rest], axis=1), whole)

@@ -75,7 +75,7 @@ class LSTM:
         self.hidden_size = self.weights["lstm_0_recurrent_kernel"].shape[0]
         self.vocab_size = self.weights["dense_bias"].shape[0]
         self.embedding = self.weights.get("embedding")
-        self._folded_layers = None  # see _folded
+        self._folded_layers = None  # see _folded; weights_changed() clears it
 
     def with_dtype(self, dtype) -> LSTM:
         """The same model computing in ``dtype``; float32 steps about 1.5x faster."""
@@ -91,6 +91,10 @@ class LSTM:
 
     def start_inputs(self, batch: int) -> np.ndarray:
         return np.zeros(batch, dtype=np.int64)
+
+    def weights_changed(self) -> None:
+        """Call after changing ``self.weights`` in place, so steps use the new ones."""
+        self._folded_layers = None
 
     def _folded(self) -> list[dict[str, np.ndarray]]:
         """Per layer: weights with each gate's affine map folded in, built once.
