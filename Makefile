@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # A local folder holding the corpora; when it lacks them they are downloaded.
 MIRROR ?= ../shared/data
-EXTRAS ?= test
+EXTRAS ?= test,keras
 
 .PHONY: install data bench-data demo test lint clean
 

@@ -2,9 +2,10 @@
 
 import os
 
-# dinogen's matrices are small: a second OpenBLAS thread gains little, and on
-# a busy machine its spinning threads slowed minibatch training about 40-fold
-# (bench/throughput.py). Set before NumPy loads; an explicit setting wins.
+# dinogen's NumPy work is small matrix-vector products, one character at a
+# time. Extra BLAS threads only add hand-offs there, and when the cores are
+# busy they slow writing a poem down several times. Set before NumPy loads;
+# a value the user has set wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"

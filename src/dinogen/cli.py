@@ -19,6 +19,13 @@ import numpy as np
 from dinogen import __version__, cli_minibatch
 from dinogen import evaluate as evaluation
 from dinogen.checkpoint import load_checkpoint, save_checkpoint
+from dinogen.cli_poem import (
+    KERAS_ONLY,
+    keras_train_options,
+    resolve_format,
+    run_keras_command,
+)
+from dinogen.cli_poem import register as register_poem_commands
 from dinogen.corpus import read_names
 from dinogen.datasets import CORPORA, DEFAULT_CORPORA, fetch_corpus
 from dinogen.errors import DinogenError
@@ -92,17 +99,20 @@ def cli():
 @cli.command(context_settings=CONTEXT)
 @click.option(
     "--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA, show_default=True, help="Names corpus, one per line.",
+    default=None, help=f"Corpus [default: {DEFAULT_DATA}; keras text: "
+    "data/shakespeare.txt].",
 )
 @click.option("--iters", type=click.IntRange(min=1), default=35_000,
               show_default=True, help="Training steps (one name each).")
-@click.option("--hidden-size", type=click.IntRange(min=1), default=50,
-              show_default=True, help="Units in the hidden state (n_a).")
+@click.option("--hidden-size", type=click.IntRange(min=1), default=None,
+              help="Units in the hidden state [default: 50; keras: 128].")
 @click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True),
-              default=0.01, show_default=True, help="Gradient descent step size.")
+              default=None,
+              help="Step size [default: 0.01 gradient descent; keras: Adam 0.002].")
 @click.option("--clip", "clip_value", type=click.FloatRange(min=0, min_open=True),
               default=5.0, show_default=True,
-              help="Clip each gradient element to [-clip, clip].")
+              help="Clip each gradient element to [-clip, clip] (keras: the "
+              "gradient's global norm to clip).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=1,
               show_default=True, help="Legacy NumPy seed for the initial weights.")
 @click.option("--shuffle-seed", type=click.IntRange(min=0, max=2**32 - 1),
@@ -113,18 +123,20 @@ def cli():
 @click.option("--log-names", type=click.IntRange(min=0), default=7,
               show_default=True, help="Names sampled at each log.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_CHECKPOINT, show_default=True,
-              help="Where to write the checkpoint.")
+              default=None,
+              help=f"Where to write the checkpoint [default: {DEFAULT_CHECKPOINT}; "
+              "keras text: checkpoints/shakespeare.npz].")
 @click.option("--keep-case", is_flag=True,
               help="Keep upper and lower case apart instead of lower-casing.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No log and no progress bar; errors only.")
 @cli_minibatch.minibatch_options
+@keras_train_options
 @click.pass_context
 def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
           shuffle_seed, log_every, log_names, out_path, keep_case, quiet,
-          **minibatch):
-    """Train the course's character-level RNN on a list of names.
+          backend, corpus_format, **options):
+    """Train a character-level model on names, or an LSTM on text with Keras.
 
     With the defaults this is the course assignment's training exactly, and
     its log (the loss and 7 sampled names every 2,000 steps) goes to stdout.
@@ -139,13 +151,41 @@ def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
     --learning-rate (0.002) and --seed (0) have minibatch defaults; --clip
     clips element-wise only when given.
 
+    With --backend keras (options marked [keras], and --layers,
+    --embedding-size, --dropout, --batch-size) a stacked LSTM learns a text
+    (--format text, the default there) or names; each epoch reports the
+    training and held-out loss on stderr, and the weights with the best
+    held-out loss are saved as an lstm checkpoint.
+
     \b
     Example:
         dinogen train --iters 35000
         dinogen train --data my-names.txt --out checkpoints/mine.npz
         dinogen train --cell gru --iters 2000 --dropout 0.2
         dinogen train --resume checkpoints/dinos.npz --iters 4000
+        dinogen train --backend keras --data data/shakespeare.txt
     """
+    keras_options = {name: options.pop(name) for name in KERAS_ONLY}
+    shared_names = ("layers", "embedding_size", "dropout", "batch_size")
+    shared = {name: options[name] for name in shared_names}
+    minibatch = options
+    if backend == "keras":
+        _refuse_options(ctx, [n for n in minibatch if n not in shared_names],
+                        "the NumPy minibatch trainer, not --backend keras")
+        given = {
+            name: value if cli_minibatch.given(ctx, name) else None
+            for name, value in (("clip_value", clip_value), ("seed", seed))
+        }
+        run_keras_command(
+            corpus_format, data_path=data_path, out_path=out_path,
+            hidden_size=hidden_size, learning_rate=learning_rate,
+            keep_case=keep_case, quiet=quiet, **given, **shared, **keras_options,
+        )
+        return
+    _refuse_options(ctx, KERAS_ONLY, "--backend keras")
+    resolve_format(backend, corpus_format)
+    data_path = data_path or DEFAULT_DATA
+    out_path = out_path or DEFAULT_CHECKPOINT
     if not data_path.exists() and data_path == DEFAULT_DATA:
         raise click.ClickException(
             f"{data_path} not found: run `make data` to fetch the corpora, "
@@ -154,6 +194,8 @@ def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
     if cli_minibatch.requested(minibatch):
         cli_minibatch.run(ctx, data_path, out_path, keep_case, quiet, minibatch)
         return
+    hidden_size = hidden_size or TrainConfig.hidden_size
+    learning_rate = learning_rate or TrainConfig.learning_rate
     config = TrainConfig(
         iterations=iters, hidden_size=hidden_size, learning_rate=learning_rate,
         clip_value=clip_value, init_seed=seed, shuffle_seed=shuffle_seed,
@@ -181,6 +223,17 @@ def train(ctx, data_path, iters, hidden_size, learning_rate, clip_value, seed,
         sys.exit(130)
     if not quiet:
         note(f"saved {out_path}")
+
+
+def _refuse_options(ctx, names, owner: str) -> None:
+    """A usage error for options given on the command line that ``owner`` owns."""
+    flags = [
+        "--" + name.removesuffix("_path").replace("_", "-")
+        for name in names
+        if cli_minibatch.given(ctx, name)
+    ]
+    if flags:
+        raise click.UsageError(f"{', '.join(flags)} only apply to {owner}")
 
 
 def _print_log(iteration: int, loss: float, names: list[str]) -> None:
@@ -406,6 +459,9 @@ def fetch_data(names, dest, mirror):
         with fail_cleanly():
             origin = fetch_corpus(CORPORA[name], dest, mirror)
         note(f"{dest / name}: {origin}")
+
+
+register_poem_commands(cli)
 
 
 def main() -> None:

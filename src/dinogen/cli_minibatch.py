@@ -87,7 +87,7 @@ def requested(options: dict) -> bool:
     return any(options[name] is not None for name in NAMES)
 
 
-def _given(ctx: click.Context, name: str) -> bool:
+def given(ctx: click.Context, name: str) -> bool:
     return ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT
 
 
@@ -100,7 +100,7 @@ def config_from_options(ctx: click.Context, options: dict) -> MinibatchConfig:
               "learning_rate": "learning_rate", "clip_value": "clip_value",
               "seed": "seed"}
     for option, field in shared.items():
-        if _given(ctx, option):
+        if given(ctx, option):
             chosen[field] = ctx.params[option]
     return MinibatchConfig(**chosen)
 
@@ -125,9 +125,9 @@ def run(ctx: click.Context, data_path: Path, out_path: Path, keep_case: bool,
                 note(f"{data_path}: not the file this run was trained on "
                      "(its sha256 differs); continuing on it")
             training, held_out = split_and_encode(corpus, checkpoint.vocab)
-            steps = ctx.params["iters"] if _given(ctx, "iters") else None
+            steps = ctx.params["iters"] if given(ctx, "iters") else None
             run_state = resume_run(checkpoint, resume_path, len(training), steps)
-            if not _given(ctx, "out_path"):
+            if not given(ctx, "out_path"):
                 out_path = resume_path
         else:
             lowercase = not keep_case
@@ -168,7 +168,7 @@ def _check_resume_options(ctx: click.Context, options: dict) -> None:
     """A resumed run keeps its settings; refuse options that would be ignored."""
     fixed = [name for name in CONFIG_NAMES if options[name] is not None]
     fixed += [name for name in ("hidden_size", "learning_rate", "clip_value", "seed",
-                                "keep_case") if _given(ctx, name)]
+                                "keep_case") if given(ctx, name)]
     if fixed:
         flags = ", ".join("--" + name.replace("_", "-").replace("-value", "")
                           for name in fixed)
