@@ -233,7 +233,8 @@ def _refuse_options(ctx, names, owner: str) -> None:
         if cli_minibatch.given(ctx, name)
     ]
     if flags:
-        raise click.UsageError(f"{', '.join(flags)} only apply to {owner}")
+        verb = "applies" if len(flags) == 1 else "apply"
+        raise click.UsageError(f"{', '.join(flags)} only {verb} to {owner}")
 
 
 def _print_log(iteration: int, loss: float, names: list[str]) -> None:
@@ -255,13 +256,9 @@ def _run_training(corpus, config: TrainConfig, quiet: bool):
             bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
 
         return train_rnn(
-            corpus, config, on_log=_ignore if quiet else _print_log,
+            corpus, config, on_log=None if quiet else _print_log,
             on_progress=progress, should_stop=should_stop,
         )
-
-
-def _ignore(*_args) -> None:
-    pass
 
 
 def _prefix_indices(prefix: str, vocab, lowercase: bool) -> list[int]:

@@ -8,8 +8,6 @@ source; a file whose digest differs is refused and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +79,9 @@ def sha256_of(data: bytes) -> str:
 
 
 def _download(url: str, timeout: float) -> bytes:
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read()

@@ -78,11 +78,13 @@ def log_names(model: RNN, corpus: NamesCorpus, count: int) -> list[str]:
 def train_rnn(
     corpus: NamesCorpus,
     config: TrainConfig,
-    on_log: Callable[[int, float, list[str]], None] = lambda *_: None,
+    on_log: Callable[[int, float, list[str]], None] | None = None,
     on_progress: Callable[[int, float], None] = lambda *_: None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> TrainResult:
     """Train the course's RNN; ``on_log`` gets each logged step, loss and names.
+
+    Without ``on_log`` no names are drawn (the weights are still checked).
 
     Stops early, without error, when ``should_stop()`` turns true. Raises
     TrainingDiverged when the loss or the weights stop being finite.
@@ -121,7 +123,9 @@ def train_rnn(
             if j % config.log_every == 0:
                 if not model.parameters_finite():
                     raise TrainingDiverged(j, config.learning_rate)
-                on_log(j, smoothed, log_names(model, corpus, config.names_per_log))
+                if on_log is not None:
+                    names = log_names(model, corpus, config.names_per_log)
+                    on_log(j, smoothed, names)
             if j % 100 == 0:
                 on_progress(done, smoothed)
 
