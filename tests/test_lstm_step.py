@@ -1,6 +1,7 @@
 """The NumPy LSTM on its own: carried state, and weights changed in place."""
 
 import numpy as np
+import pytest
 
 from dinogen.lstm import LSTM
 from tests.lstm_weights import random_lstm_arrays
@@ -54,3 +55,14 @@ def test_steps_follow_weights_changed_in_place():
     model.weights_changed()
     changed = {name: a.copy() for name, a in model.weights.items()}
     assert np.array_equal(model.forward(inputs)[0], LSTM(changed).forward(inputs)[0])
+
+
+@pytest.mark.parametrize("gate", ["sigmoid", "hard_sigmoid"])
+@pytest.mark.parametrize("layers, embedding", [(1, 0), (3, 5)])
+def test_single_stream_equals_the_batched_step(gate, layers, embedding):
+    model = LSTM(random_lstm_arrays(9, 6, layers, embedding, seed=4), gate)
+    stream = model.stream()
+    state = model.initial_state(1)
+    for index in [0, 3, 8, 1, 1, 5, 2]:
+        expected, state = model.step(state, np.array([index]))
+        np.testing.assert_allclose(stream.step(index), expected[0], rtol=1e-12)

@@ -161,6 +161,10 @@ class LSTM:
         logits = h @ self.weights["dense_kernel"] + self.weights["dense_bias"]
         return logits, tuple(new_state)
 
+    def stream(self) -> LSTMStream:
+        """One sequence at a time, with every buffer kept: for writing text."""
+        return LSTMStream(self)
+
     def forward(self, inputs: np.ndarray, state=None):
         """Logits (B, T, V) for every position of a (B, T) batch, and the last state."""
         inputs = np.atleast_2d(inputs)
@@ -171,6 +175,79 @@ class LSTM:
             step_logits, state = self.step(state, inputs[:, t])
             logits.append(step_logits)
         return np.stack(logits, axis=1), state
+
+
+class LSTMStream:
+    """Advances one sequence of an LSTM a character at a time, in place.
+
+    ``LSTM.step`` is batched and returns new arrays; writing a poem advances a
+    single sequence hundreds of times, where the cost of each NumPy call, not
+    arithmetic, dominates. This keeps its buffers, orders each layer's gate
+    columns i, f, o, c so the three gates are one block, and keeps the layers'
+    outputs side by side in one vector, so that layer k reads
+    ``[h_{k-1}, h_k]`` as one slice: ten NumPy calls a layer.
+    """
+
+    def __init__(self, model: LSTM):
+        H, L = model.hidden_size, model.layers
+        order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]  # i, f, o, c
+        folded = model._folded()
+        self.hard = model.gate_activation == "hard_sigmoid"
+        self.input_rows = folded[0]["input_rows"][:, order]
+        self.weights = [folded[0]["recurrent"][:, order]]
+        self.biases = [None]
+        for layer in folded[1:]:
+            self.weights.append(np.ascontiguousarray(layer["stacked"][:, order]))
+            self.biases.append(layer["bias"][order])
+        self.dense_kernel = model.weights["dense_kernel"]
+        self.dense_bias = model.weights["dense_bias"]
+        self.hidden = np.zeros(L * H, model.dtype)  # [h_0, h_1, ...]
+        self.cells = np.zeros((L, H), model.dtype)
+        self.z = np.empty(4 * H, model.dtype)
+        self.logits = np.empty(model.vocab_size, model.dtype)
+        # per layer: what it reads, its weights and bias, its cell and output
+        hidden = self.hidden
+        self.plan = [
+            (
+                hidden[max(k - 1, 0) * H : (k + 1) * H],
+                self.weights[k],
+                self.biases[k],
+                self.cells[k],
+                hidden[k * H : (k + 1) * H],
+            )
+            for k in range(L)
+        ]
+        self.H = H
+
+    def reset(self) -> None:
+        self.hidden[:] = 0
+        self.cells[:] = 0
+
+    def step(self, index: int) -> np.ndarray:
+        """Logits of the next character after ``index``; the array is reused."""
+        H, z = self.H, self.z
+        gates, candidate = z[: 3 * H], z[3 * H :]
+        i, f, o = z[:H], z[H : 2 * H], z[2 * H : 3 * H]
+        for reads, weights, bias, c, h in self.plan:
+            np.dot(reads, weights, out=z)
+            # layer 0 reads only its own h; x W + b is a row of a table
+            z += self.input_rows[index] if bias is None else bias
+            if self.hard:  # the affine part is folded in: clip to [0, 1]
+                np.maximum(gates, 0.0, out=gates)
+                np.minimum(gates, 1.0, out=gates)
+                np.tanh(candidate, out=candidate)
+            else:  # sigmoid(x) = (tanh(x / 2) + 1) / 2, x / 2 folded in
+                np.tanh(z, out=z)
+                gates *= 0.5
+                gates += 0.5
+            c *= f
+            candidate *= i
+            c += candidate
+            np.tanh(c, out=h)
+            h *= o
+        np.dot(h, self.dense_kernel, out=self.logits)
+        self.logits += self.dense_bias
+        return self.logits
 
 
 def lstm_from_checkpoint(checkpoint: Checkpoint, path) -> LSTM:

@@ -38,22 +38,34 @@ def continue_text(
     temperature: float = 1.0,
 ) -> list[int]:
     """``length`` symbol indices that follow ``prompt``."""
-    state = model.initial_state(1)
-    inputs = model.start_inputs(1)
+    step = single_sequence(model)
+    index = int(model.start_inputs(1)[0])
 
     # condition on the whole prompt
-    for index in prompt:
-        _, state = model.step(state, inputs)
-        inputs = np.array([index])
+    for next_index in prompt:
+        step(index)
+        index = next_index
 
     # write, feeding each drawn character back in
     written = []
     for _ in range(length):
-        logits, state = model.step(state, inputs)
-        index = draw(logits[0], rng, temperature)
+        index = draw(step(index), rng, temperature)
         written.append(index)
-        inputs = np.full(1, index)
     return written
+
+
+def single_sequence(model):
+    """A function advancing one sequence: input index -> next-symbol logits."""
+    if hasattr(model, "stream"):
+        return model.stream().step
+    state = model.initial_state(1)
+
+    def step(index: int) -> np.ndarray:
+        nonlocal state
+        logits, state = model.step(state, np.array([index]))
+        return logits[0]
+
+    return step
 
 
 def draw(logits: np.ndarray, rng: np.random.Generator, temperature: float) -> int:
@@ -64,7 +76,7 @@ def draw(logits: np.ndarray, rng: np.random.Generator, temperature: float) -> in
     if temperature == 0:
         return int(logits.argmax())
     scaled = logits if temperature == 1 else logits / temperature
-    cumulative = np.exp(scaled - scaled.max()).cumsum(dtype=np.float64)
+    cumulative = np.exp(scaled - np.maximum.reduce(scaled)).cumsum(dtype=np.float64)
     threshold = rng.random() * cumulative[-1]
     return min(int(cumulative.searchsorted(threshold, side="right")),
                len(cumulative) - 1)
