@@ -1,5 +1,6 @@
 """``dinogen poem``: exact output, prompts, vocabulary notes, errors."""
 
+import json
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from dinogen.checkpoint import save_checkpoint
 from dinogen.cli import cli
 from dinogen.lstm import LSTM
 from dinogen.poem import continue_text, read_prompt, writing_model
@@ -138,3 +140,28 @@ def test_poem_runs_from_the_shipped_checkpoint_without_keras(tmp_path):
     assert result.stdout.startswith("Forsooth this maketh no sense")
     assert len(result.stdout) == len("Forsooth this maketh no sense") + 400 + 1
     assert "keras" not in result.stderr.lower()
+
+
+def test_evaluate_scores_a_text_model_on_the_last_tenth(tmp_path):
+    """The figure is the NumPy held-out measure of the text's last 10 %."""
+    from dinogen.heldout import text_nll
+
+    checkpoint = make_text_checkpoint()
+    checkpoint.metadata["corpus_format"] = "text"
+    checkpoint.metadata["hyperparameters"]["seq_length"] = 7
+    path = tmp_path / "text.npz"
+    save_checkpoint(path, checkpoint)
+    text = "the quick brown fox jumps over the lazy dog\n" * 5
+    data = tmp_path / "verse.txt"
+    data.write_text(text)
+
+    result = CliRunner().invoke(
+        cli, ["evaluate", "--checkpoint", str(path), "--data", str(data), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    figures = json.loads(result.stdout)
+    held_out = np.array(checkpoint.vocab.encode(text[-22:]))
+    assert figures["held_out_characters"] == 22
+    assert figures["window"] == 7
+    expected = text_nll(LSTM(checkpoint.arrays), held_out, 7)
+    assert figures["nll_nats"] == pytest.approx(expected, rel=1e-9)

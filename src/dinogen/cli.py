@@ -396,13 +396,14 @@ def _default_evaluation_data(checkpoint) -> Path:
               help="Seed for the drawn names.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def evaluate(checkpoint_path, data_path, samples, seed, as_json):
-    """Score a model on held-out names and compare its names with the data.
+    """Score a model on held-out data and compare its names with the data.
 
     Prints the mean negative log-likelihood per character of the held-out
     names (lines 10, 20, 30, ... of the file; every character and the end of
     each name, from the name's start) in nats and bits, the perplexity, and
     for a batch of drawn names the shares that are training names, held-out
-    names and new names, and their mean length against the data's.
+    names and new names, and their mean length against the data's. A model
+    trained on text is scored on the last 10 % of the text instead.
 
     \b
     Example:
@@ -421,12 +422,19 @@ def evaluate(checkpoint_path, data_path, samples, seed, as_json):
         if data_path is None:
             data_path = _default_evaluation_data(checkpoint)
         lowercase = checkpoint.hyperparameters.get("lowercase", True)
-        corpus = read_names(data_path, lowercase=lowercase)
-        training, held_out = split_held_out(corpus)
-        evaluation.check_vocabulary(checkpoint.vocab, corpus.names, data_path)
-        result = evaluation.evaluate_names_model(
-            model, checkpoint.vocab, training, held_out, samples, seed
-        )
+        if checkpoint.metadata.get("corpus_format") == "text":
+            from dinogen.text import read_text
+
+            text = read_text(data_path, lowercase, vocab=checkpoint.vocab)
+            window = checkpoint.hyperparameters.get("seq_length", 100)
+            result = evaluation.evaluate_text_model(model, text.ids, window)
+        else:
+            corpus = read_names(data_path, lowercase=lowercase)
+            training, held_out = split_held_out(corpus)
+            evaluation.check_vocabulary(checkpoint.vocab, corpus.names, data_path)
+            result = evaluation.evaluate_names_model(
+                model, checkpoint.vocab, training, held_out, samples, seed
+            )
     note(f"checkpoint: {checkpoint_path}")
     if as_json:
         figures = {"checkpoint": str(checkpoint_path), "data": str(data_path)}

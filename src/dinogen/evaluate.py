@@ -17,8 +17,10 @@ import numpy as np
 
 from dinogen.batches import encode_names, pad_batch
 from dinogen.errors import DinogenError
+from dinogen.heldout import text_nll
 from dinogen.numerics import log_softmax
 from dinogen.sampling import sample_names
+from dinogen.text import split_text_held_out
 from dinogen.vocab import Vocabulary, describe
 
 CHUNK = 1024  # names scored together; bounds memory on large corpora
@@ -55,8 +57,59 @@ def mean_log_loss(model, vocab: Vocabulary, names: Sequence[str]) -> float:
     return total / symbols
 
 
+class NatsScore:
+    """The same figure in bits and as a perplexity."""
+
+    nll_nats: float
+
+    @property
+    def nll_bits(self) -> float:
+        return self.nll_nats / math.log(2)
+
+    @property
+    def perplexity(self) -> float:
+        return math.exp(self.nll_nats)
+
+    def score_lines(self) -> list[str]:
+        return [
+            f"NLL per character:   {self.nll_nats:.4f} nats",
+            f"                     {self.nll_bits:.4f} bits",
+            f"perplexity:          {self.perplexity:.3f}",
+        ]
+
+
 @dataclass(frozen=True)
-class Evaluation:
+class TextEvaluation(NatsScore):
+    held_out_characters: int
+    window: int
+    nll_nats: float
+
+    def as_dict(self) -> dict:
+        return {
+            "held_out_characters": self.held_out_characters,
+            "window": self.window,
+            "nll_nats": self.nll_nats,
+            "nll_bits": self.nll_bits,
+            "perplexity": self.perplexity,
+        }
+
+    def report_lines(self, data_path) -> list[str]:
+        return [
+            f"held-out text:       {self.held_out_characters} characters "
+            f"(the last 10 % of {data_path}),",
+            f"                     read in windows of {self.window}",
+            *self.score_lines(),
+        ]
+
+
+def evaluate_text_model(model, ids: np.ndarray, window: int) -> TextEvaluation:
+    """Score the last 10 % of a text's symbol indices ``ids``."""
+    _, held_out = split_text_held_out(ids)
+    return TextEvaluation(len(held_out), window, text_nll(model, held_out, window))
+
+
+@dataclass(frozen=True)
+class Evaluation(NatsScore):
     held_out_names: int
     held_out_symbols: int
     nll_nats: float
@@ -67,14 +120,6 @@ class Evaluation:
     share_new: float
     mean_length_samples: float
     mean_length_data: float
-
-    @property
-    def nll_bits(self) -> float:
-        return self.nll_nats / math.log(2)
-
-    @property
-    def perplexity(self) -> float:
-        return math.exp(self.nll_nats)
 
     def as_dict(self) -> dict:
         return {
@@ -97,9 +142,7 @@ class Evaluation:
             f"held-out names:      {self.held_out_names} (lines 10, 20, 30, ... "
             f"of {data_path})",
             f"predicted symbols:   {self.held_out_symbols}",
-            f"NLL per character:   {self.nll_nats:.4f} nats",
-            f"                     {self.nll_bits:.4f} bits",
-            f"perplexity:          {self.perplexity:.3f}",
+            *self.score_lines(),
             f"drawn names:         {self.samples} (seed {self.seed})",
             f"  training names:    {100 * self.share_training:.1f} %",
             f"  held-out names:    {100 * self.share_held_out:.1f} %",
