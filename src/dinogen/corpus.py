@@ -43,16 +43,21 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def read_names(path: str | Path, lowercase: bool = True) -> NamesCorpus:
-    path = Path(path)
+def read_corpus_bytes(path: Path) -> bytes:
+    """A corpus file's bytes; a DinogenError names the file when it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DinogenError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise DinogenError(f"{path}: is a directory, not a corpus file") from None
     except OSError as err:
         raise DinogenError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def read_names(path: str | Path, lowercase: bool = True) -> NamesCorpus:
+    path = Path(path)
+    raw = read_corpus_bytes(path)
     text = decode_utf8(raw, path)
     if lowercase:
         text = text.lower()

@@ -141,10 +141,7 @@ class Network:
             input_masks.append(None)
         for k in range(self.layers):
             w = self.layer_weights(k)
-            if x is None:
-                projected = w["kernel"][inputs] + w["bias"]
-            else:
-                projected = x @ w["kernel"] + w["bias"]
+            projected = project(w, x, inputs)
             cache = {}
             h = self.cell.forward(w, projected, cache)
             layer_inputs.append(x)
@@ -203,10 +200,7 @@ class Network:
         new_state = []
         for k in range(self.layers):
             w = self.layer_weights(k)
-            if x is None:
-                projected = w["kernel"][inputs] + w["bias"]
-            else:
-                projected = x @ w["kernel"] + w["bias"]
+            projected = project(w, x, inputs)
             layer_state = state[k * per_layer : (k + 1) * per_layer]
             x, layer_state = self.cell.step(w, projected, layer_state)
             new_state += layer_state
@@ -242,3 +236,10 @@ def network_from_checkpoint(checkpoint: Checkpoint, path) -> Network:
     return network_from_arrays(
         checkpoint.kind, len(checkpoint.vocab), checkpoint.arrays, path
     )
+
+
+def project(w: dict, x: np.ndarray | None, inputs: np.ndarray) -> np.ndarray:
+    """x W + b for a layer; without x (one-hot input) the kernel's rows."""
+    if x is None:
+        return w["kernel"][inputs] + w["bias"]
+    return x @ w["kernel"] + w["bias"]

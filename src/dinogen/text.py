@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dinogen.corpus import decode_utf8
+from dinogen.corpus import decode_utf8, read_corpus_bytes
 from dinogen.errors import DinogenError
 from dinogen.vocab import Vocabulary, describe
 
@@ -72,14 +72,7 @@ def read_text(
 ) -> TextCorpus:
     """Read a text corpus; ``vocab`` fixes the symbols (else the text's own)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DinogenError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DinogenError(f"{path}: is a directory, not a corpus file") from None
-    except OSError as err:
-        raise DinogenError(f"{path}: cannot read ({err.strerror})") from None
+    raw = read_corpus_bytes(path)
     sha256 = hashlib.sha256(raw).hexdigest()
     text = normalise_text(decode_utf8(raw, path), lowercase)
     del raw
