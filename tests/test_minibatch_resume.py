@@ -191,7 +191,7 @@ def test_ctrl_c_saves_a_run_that_resumes_to_the_uninterrupted_bytes(
     """Ctrl-C is simulated: the stop flag turns true before the 8th step."""
     from contextlib import contextmanager
 
-    import dinogen.cli
+    import dinogen.cli_minibatch
 
     data = write_corpus(tmp_path / "names.txt")
     whole, stopped = tmp_path / "whole.npz", tmp_path / "stopped.npz"
@@ -205,7 +205,7 @@ def test_ctrl_c_saves_a_run_that_resumes_to_the_uninterrupted_bytes(
         calls = iter(range(100))
         yield lambda: next(calls) == 7
 
-    monkeypatch.setattr(dinogen.cli, "interrupt_flag", ctrl_c_before_step_8)
+    monkeypatch.setattr(dinogen.cli_minibatch, "interrupt_flag", ctrl_c_before_step_8)
     result = runner.invoke(cli, [*base, "--out", str(stopped)])
     assert result.exit_code == 130
     assert result.stderr == (

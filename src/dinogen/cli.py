@@ -6,11 +6,8 @@ to stderr. Errors from the core become one ``Error: ...`` line and exit 1.
 
 from __future__ import annotations
 
-import math
 import os
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,6 +16,13 @@ import numpy as np
 from dinogen import __version__, cli_minibatch
 from dinogen import evaluate as evaluation
 from dinogen.checkpoint import load_checkpoint, save_checkpoint
+from dinogen.cli_common import (
+    CONTEXT,
+    check_temperature,
+    fail_cleanly,
+    interrupt_flag,
+    note,
+)
 from dinogen.cli_poem import (
     KERAS_ONLY,
     keras_train_options,
@@ -28,7 +32,6 @@ from dinogen.cli_poem import (
 from dinogen.cli_poem import register as register_poem_commands
 from dinogen.corpus import read_names
 from dinogen.datasets import CORPORA, DEFAULT_CORPORA, fetch_corpus
-from dinogen.errors import DinogenError
 from dinogen.models import checkpoint_of, model_from_checkpoint
 from dinogen.novelty import HASHES_ARRAY, name_hashes
 from dinogen.pretrained import default_checkpoint
@@ -38,35 +41,6 @@ from dinogen.vocab import describe
 
 DEFAULT_DATA = Path("data/dinos.txt")
 DEFAULT_CHECKPOINT = Path("checkpoints/dinos.npz")
-CONTEXT = {"help_option_names": ["-h", "--help"]}
-
-
-def note(message: str) -> None:
-    click.echo(message, err=True)
-
-
-@contextmanager
-def fail_cleanly():
-    """Turn the core's DinogenError into click's one-line error and exit 1."""
-    try:
-        yield
-    except DinogenError as err:
-        raise click.ClickException(str(err)) from None
-
-
-@contextmanager
-def interrupt_flag():
-    """While active, Ctrl-C sets a flag instead of raising KeyboardInterrupt."""
-    state = {"stop": False}
-
-    def handler(signum, frame):
-        state["stop"] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: state["stop"]
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class DinogenGroup(click.Group):
@@ -272,19 +246,14 @@ def _prefix_indices(prefix: str, vocab, lowercase: bool) -> list[int]:
     return vocab.encode(text)
 
 
-def _temperature(ctx, param, value):
-    if value is not None and (math.isnan(value) or value < 0):
-        raise click.BadParameter("must be 0 (greedy) or a positive number")
-    return value
-
-
 @cli.command(context_settings=CONTEXT)
 @click.option("-n", "--count", type=click.IntRange(min=0), default=10,
               show_default=True, help="How many names to print.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed for reproducible names (default: fresh each run).")
 @click.option("--temperature", type=float, default=1.0, show_default=True,
-              callback=_temperature, help="Sharpen (<1) or flatten (>1); 0 is greedy.")
+              callback=check_temperature,
+              help="Sharpen (<1) or flatten (>1); 0 is greedy.")
 @click.option("--prefix", default="", help="Start every name with these letters.")
 @click.option("--max-length", type=click.IntRange(min=1), default=50,
               show_default=True, help="Longest name, in characters.")

@@ -15,6 +15,7 @@ import click
 
 from dinogen.cells import CELLS
 from dinogen.checkpoint import load_checkpoint, save_checkpoint
+from dinogen.cli_common import fail_cleanly, interrupt_flag, note
 from dinogen.corpus import read_names
 from dinogen.minibatch import (
     DTYPES,
@@ -107,7 +108,6 @@ def config_from_options(ctx: click.Context, options: dict) -> MinibatchConfig:
 
 def run(ctx: click.Context, data_path: Path, out_path: Path, keep_case: bool,
         quiet: bool, options: dict) -> None:
-    from dinogen.cli import fail_cleanly, interrupt_flag, note
 
     resume_path = options["resume_path"]
     with_state = options["save_state"] is not False

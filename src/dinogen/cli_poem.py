@@ -12,13 +12,18 @@ from pathlib import Path
 
 import click
 
-from dinogen.errors import DinogenError
+from dinogen.cli_common import (
+    CONTEXT,
+    check_temperature,
+    fail_cleanly,
+    interrupt_flag,
+    note,
+)
 
 TEXT_DATA = Path("data/shakespeare.txt")
 TEXT_CHECKPOINT = Path("checkpoints/shakespeare.npz")
 NAMES_DATA = Path("data/dinos.txt")
 NAMES_CHECKPOINT = Path("checkpoints/dinos.npz")
-CONTEXT = {"help_option_names": ["-h", "--help"]}
 BACKENDS = ("numpy", "keras")
 # options only the Keras trainer reads; --layers, --embedding-size, --dropout
 # and --batch-size are shared with the minibatch trainer (None when not given)
@@ -27,10 +32,6 @@ KERAS_DEFAULTS = {
     "layers": 2, "embedding_size": 32, "dropout": 0.2, "batch_size": 32,
     "clip_value": 5.0, "seed": 1,
 }
-
-
-def _note(message: str) -> None:
-    click.echo(message, err=True)
 
 
 def keras_train_options(command):
@@ -78,7 +79,6 @@ def train_with_keras(*, corpus_format, data_path, out_path, hidden_size,
                      layers, embedding_size, dropout, seq_length, batch_size,
                      steps_per_epoch, init_path, **_ignored) -> None:
     """The body of ``train --backend keras``."""
-    from dinogen.cli import fail_cleanly, interrupt_flag
     from dinogen.keras_backend import KerasConfig
     from dinogen.keras_train import run_keras_training
 
@@ -96,7 +96,7 @@ def train_with_keras(*, corpus_format, data_path, out_path, hidden_size,
         batch_size=batch_size, learning_rate=learning_rate or 2e-3,
         clip_norm=clip_value, seed=seed, steps_per_epoch=steps_per_epoch,
     )
-    say = (lambda message: None) if quiet else _note
+    say = (lambda message: None) if quiet else note
 
     def report(epoch) -> None:
         mark = "  best" if epoch.best else ""
@@ -116,7 +116,7 @@ def train_with_keras(*, corpus_format, data_path, out_path, hidden_size,
     summary = (f"best held-out loss {result.best_held_out:.4f} at epoch "
                f"{result.best_epoch}; saved {out_path}")
     if result.interrupted:
-        _note(f"interrupted after {result.epochs_done} epoch(s); {summary}")
+        note(f"interrupted after {result.epochs_done} epoch(s); {summary}")
         sys.exit(130)
     say(summary)
 
@@ -126,21 +126,13 @@ def run_keras_command(corpus_format, **options):
     for name, default in KERAS_DEFAULTS.items():
         if options.get(name) is None:
             options[name] = default
-    try:
+    with fail_cleanly():
         return train_with_keras(
             corpus_format=resolve_format("keras", corpus_format), **options
         )
-    except DinogenError as err:
-        raise click.ClickException(str(err)) from None
 
 
 # -- poem ---------------------------------------------------------------------
-
-
-def _temperature(ctx, param, value):
-    if value != value or value < 0:  # NaN or negative
-        raise click.BadParameter("must be 0 (greedy) or a positive number")
-    return value
 
 
 def _ask_prompt() -> str:
@@ -161,7 +153,8 @@ def _ask_prompt() -> str:
 @click.option("--length", type=click.IntRange(min=0), default=400, show_default=True,
               help="Characters to write after the prompt.")
 @click.option("--temperature", type=float, default=1.0, show_default=True,
-              callback=_temperature, help="Sharpen (<1) or flatten (>1); 0 is greedy.")
+              callback=check_temperature,
+              help="Sharpen (<1) or flatten (>1); 0 is greedy.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed for a reproducible poem (default: fresh each run).")
 @click.option("--checkpoint", "checkpoint_path",
@@ -191,17 +184,15 @@ def poem(prompt, length, temperature, seed, checkpoint_path):
 
     if checkpoint_path is None:
         checkpoint_path = default_checkpoint(TEXT_CHECKPOINT, "shakespeare.npz")
-    try:
+    with fail_cleanly():
         checkpoint = load_checkpoint(checkpoint_path)
         model = model_from_checkpoint(checkpoint, checkpoint_path)
-    except DinogenError as err:
-        raise click.ClickException(str(err)) from None
     if prompt is None:
         prompt = _ask_prompt()
     lowercase = checkpoint.hyperparameters.get("lowercase", True)
     reading = read_prompt(prompt, checkpoint.vocab, lowercase)
     if reading.unknown:
-        _note(f"not in the model's vocabulary, skipped: {describe(reading.unknown)}")
+        note(f"not in the model's vocabulary, skipped: {describe(reading.unknown)}")
     rng = np.random.default_rng(seed)
     written = continue_text(
         writing_model(model), reading.indices, length, rng, temperature
@@ -238,17 +229,15 @@ def import_keras(h5_path, out_path, vocab_path):
     from dinogen.text import read_text
     from dinogen.vocab import Vocabulary
 
-    try:
+    with fail_cleanly():
         if vocab_path is None:
             vocab = Vocabulary(tuple(SONNETS_SYMBOLS))
         else:
             vocab = read_text(vocab_path).vocab
         checkpoint = import_keras2(h5_path, vocab)
         save_checkpoint(out_path, checkpoint)
-    except DinogenError as err:
-        raise click.ClickException(str(err)) from None
     hyper = checkpoint.hyperparameters
-    _note(
+    note(
         f"{h5_path}: {hyper['layers']} LSTM layer(s) of {hyper['hidden_size']} "
         f"units, {hyper['gate_activation']} gates, {len(vocab)} symbols; "
         f"saved {out_path}"
